@@ -1,0 +1,51 @@
+# The two commands a newcomer needs:  `make run`  and  `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SANDBOX_PORT ?= 8001
+APP_PORT ?= 8000
+
+# Development: the app talks to the local LinkedIn sandbox, on SQLite, with no secrets.
+DEV_ENV := DEBUG=1 AUTHLIB_INSECURE_TRANSPORT=1 \
+	LINKEDIN_OIDC_DISCOVERY_URL=http://127.0.0.1:$(SANDBOX_PORT)/oauth/.well-known/openid-configuration \
+	LINKEDIN_API_BASE_URL=http://127.0.0.1:$(SANDBOX_PORT) \
+	CSP_EXTRA_IMG_SRC=http://127.0.0.1:$(SANDBOX_PORT)
+
+.PHONY: run sandbox test lint format lock bench clean
+
+$(VENV)/.installed: requirements-dev.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## run: the app on http://127.0.0.1:8000 with the LinkedIn sandbox on :8001
+run: $(VENV)/.installed
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	@$(PY) -m linkedin_sandbox --port $(SANDBOX_PORT) & sandbox=$$!; \
+	trap 'kill $$sandbox 2>/dev/null' EXIT INT TERM; \
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(APP_PORT)
+
+## sandbox: the LinkedIn sandbox alone, on :8001
+sandbox: $(VENV)/.installed
+	$(PY) -m linkedin_sandbox --port $(SANDBOX_PORT)
+
+## test: the whole suite (DATABASE_URL picks the database; SQLite by default)
+test: $(VENV)/.installed
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## lock: re-pin requirements*.txt from pyproject.toml
+lock: $(VENV)/.installed
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt pyproject.toml
+	$(VENV)/bin/pip-compile --quiet --strip-extras --extra dev --no-emit-index-url --no-emit-find-links -o requirements-dev.txt pyproject.toml
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

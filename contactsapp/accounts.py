@@ -1,0 +1,38 @@
+"""Turn a verified LinkedIn identity into a Django user with a `LinkedInAccount`."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from contactsapp.linkedin_auth import LinkedInIdentity
+from contactsapp.models import LinkedInAccount
+
+
+@transaction.atomic
+def account_sign_in(*, identity: LinkedInIdentity) -> AbstractBaseUser:
+    """Create or update the member's user and account, keyed by LinkedIn's `sub`."""
+    account = (
+        LinkedInAccount.objects.select_for_update()
+        .select_related("user")
+        .filter(sub=identity.sub)
+        .first()
+    )
+    if account is None:
+        user = get_user_model().objects.create_user(username=f"linkedin:{identity.sub}"[:150])
+        user.set_unusable_password()
+        account = LinkedInAccount(user=user, sub=identity.sub)
+    user = account.user
+    user.first_name = identity.given_name[:150]
+    user.last_name = identity.family_name[:150]
+    user.email = identity.email
+    user.save()
+    account.name = identity.name[:255]
+    account.email = identity.email
+    account.picture_url = identity.picture_url[:2000]
+    account.set_access_token(
+        identity.access_token, expires_at=identity.token_expires_at, scopes=identity.scopes
+    )
+    account.save()
+    return user

@@ -1,0 +1,207 @@
+"""Settings for contactsapp, all read from the environment.
+
+Every variable is documented in `.env.example`. Development (`DEBUG=1`) runs with no
+configuration at all; production refuses to start without its secrets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+
+
+def _secret(name: str, development_default: str) -> str:
+    """Return a secret from the environment; only development may fall back to a default."""
+    value = env.str(name, default="")
+    if value:
+        return value
+    if DEBUG:
+        return development_default
+    raise ImproperlyConfigured(f"Set the {name} environment variable (see .env.example).")
+
+
+SECRET_KEY = _secret("SECRET_KEY", "development-only-secret-key-do-not-use-in-production")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "template_partials",
+    "csp",
+    "contactsapp",
+    "exports",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "contactsapp.urls"
+WSGI_APPLICATION = "contactsapp.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "contactsapp.context_processors.linkedin_account",
+            ],
+        },
+    },
+]
+
+# SQLite by default, so a newcomer needs nothing installed; PostgreSQL by DATABASE_URL.
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # Take the write lock when a transaction begins, so concurrent writers queue
+            # instead of failing with "database is locked" half-way through.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+    # A file, not memory, so tests with live servers and threads use real connections.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS: list[dict] = []  # members sign in with LinkedIn only
+LOGIN_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# --- LinkedIn ---------------------------------------------------------------------------
+LINKEDIN_CLIENT_ID = _secret("LINKEDIN_CLIENT_ID", "contactsapp-sandbox")
+LINKEDIN_CLIENT_SECRET = _secret("LINKEDIN_CLIENT_SECRET", "sandbox-secret")
+LINKEDIN_OIDC_DISCOVERY_URL = env.str(
+    "LINKEDIN_OIDC_DISCOVERY_URL",
+    default="https://www.linkedin.com/oauth/.well-known/openid-configuration",
+)
+LINKEDIN_API_BASE_URL = env.str("LINKEDIN_API_BASE_URL", default="https://api.linkedin.com")
+# The Contacts permission is granted per application, so its name is configuration.
+LINKEDIN_SCOPES = env.str("LINKEDIN_SCOPES", default="openid profile email r_contacts")
+LINKEDIN_TIMEOUT = env.float("LINKEDIN_TIMEOUT", default=10.0)
+# Refuse bodies above this size rather than exhausting memory (50,000 contacts ≈ 6 MB).
+LINKEDIN_MAX_RESPONSE_BYTES = env.int("LINKEDIN_MAX_RESPONSE_BYTES", default=64 * 1024 * 1024)
+
+# Access tokens are encrypted at rest with Fernet; the first key encrypts, all decrypt,
+# so keys can be rotated by putting a new one in front.
+TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEY", default=[]) or (
+    ["ZGV2ZWxvcG1lbnQtb25seS1rZXktbm90LXNlY3JldCE="] if DEBUG else []
+)
+if not TOKEN_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("Set the TOKEN_ENCRYPTION_KEY environment variable.")
+
+# --- Exports ----------------------------------------------------------------------------
+EXPORT_POLL_INTERVAL = env.float("EXPORT_POLL_INTERVAL", default=3.0)  # seconds
+EXPORT_TIMEOUT = env.float("EXPORT_TIMEOUT", default=15 * 60)  # seconds until we give up
+EXPORT_MAX_BACKOFF = env.float("EXPORT_MAX_BACKOFF", default=60.0)  # seconds
+CONTACTS_PER_PAGE = env.int("CONTACTS_PER_PAGE", default=50)
+
+# --- Security ---------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"  # the OAuth callback is a top-level GET from LinkedIn
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if not DEBUG:
+    SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Member pictures come from LinkedIn's media host (or the sandbox).
+        "img-src": [SELF, "data:", "https:", *env.list("CSP_EXTRA_IMG_SRC", default=[])],
+        "connect-src": [SELF],
+        "form-action": [SELF, *env.list("CSP_EXTRA_FORM_ACTION", default=[])],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+
+# --- Logging: one line per event on stdout, key=value pairs that grep well --------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "contactsapp.logging.RedactSecretsFilter"}},
+    "formatters": {
+        "line": {
+            "format": "ts=%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
+        }
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "line",
+            "filters": ["redact_secrets"],
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.server": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+    },
+}

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from contactsapp import views
+
+urlpatterns = [
+    path("auth/login/", views.login_view, name="login"),
+    path("auth/callback/", views.callback_view, name="auth_callback"),
+    path("auth/logout/", views.logout_view, name="logout"),
+    path("", include("exports.urls")),
+]

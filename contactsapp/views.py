@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from contactsapp.accounts import account_sign_in
+from contactsapp.linkedin_auth import SignInError, complete_sign_in, redirect_to_linkedin
+
+NEXT_SESSION_KEY = "sign_in_next"
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("home")
+
+
+def _sign_in_failed(request: HttpRequest, error: SignInError) -> HttpResponse:
+    status = 400 if error.code in {"cancelled", "state"} else 502
+    return render(request, "sign_in_failed.html", {"error": error}, status=status)
+
+
+@require_GET
+def login_view(request: HttpRequest) -> HttpResponse:
+    request.session[NEXT_SESSION_KEY] = _safe_next(request, request.GET.get("next"))
+    redirect_uri = request.build_absolute_uri(reverse("auth_callback"))
+    try:
+        return redirect_to_linkedin(request, redirect_uri=redirect_uri)
+    except SignInError as error:
+        return _sign_in_failed(request, error)
+
+
+@require_GET
+def callback_view(request: HttpRequest) -> HttpResponse:
+    try:
+        identity = complete_sign_in(request)
+    except SignInError as error:
+        return _sign_in_failed(request, error)
+    next_url = request.session.pop(NEXT_SESSION_KEY, None)
+    login(request, account_sign_in(identity=identity))
+    messages.success(request, f"Signed in with LinkedIn as {identity.name or 'you'}.")
+    return redirect(_safe_next(request, next_url))
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, "You are signed out.")
+    return redirect("home")

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from exports import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("exports/", views.export_create, name="export_create"),
+    path("exports/<uuid:public_id>/", views.export_detail, name="export_detail"),
+    path("exports/<uuid:public_id>/status/", views.export_status, name="export_status"),
+    path("exports/<uuid:public_id>/contacts.csv", views.contacts_csv, name="contacts_csv"),
+    path("exports/<uuid:public_id>/contacts.json", views.contacts_json, name="contacts_json"),
+]

@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_POST
+
+from exports import csv_export, selectors, services
+from exports.models import ExportTask
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "exports/landing.html")
+    exports = selectors.exports_for_owner(user=request.user)[:20]
+    return render(request, "exports/home.html", {"exports": exports, "now": timezone.now()})
+
+
+@require_POST
+@login_required
+def export_create(request: HttpRequest) -> HttpResponse:
+    try:
+        task = services.export_start(user=request.user)
+    except services.SignInRequired:
+        messages.info(request, "Your LinkedIn sign-in has expired. Sign in again to export.")
+        return redirect(f"{reverse('login')}?{urlencode({'next': reverse('home')})}")
+    return redirect(task_url(task))
+
+
+@require_GET
+@login_required
+def export_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    task = _current_task(request, public_id)
+    if task.is_expired():
+        return _expired(request, task)
+    context = {"task": task, "now": timezone.now()}
+    if task.status == ExportTask.Status.SUCCEEDED:
+        context.update(_contacts_page(request, task))
+        if request.htmx and request.htmx.target == "contacts":
+            return render(request, "exports/detail.html#contacts", context)
+    return render(request, "exports/detail.html", context)
+
+
+@require_GET
+@login_required
+def export_status(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The status panel alone, polled by htmx while the export is generated."""
+    task = _current_task(request, public_id)
+    if task.is_expired():
+        return _expired(request, task, partial=True)
+    context = {"task": task, "now": timezone.now()}
+    if task.status == ExportTask.Status.SUCCEEDED:
+        # Finished: answer the results in place of the panel; they carry no trigger, so
+        # htmx stops polling.
+        context.update(_contacts_page(request, task))
+        return render(request, "exports/detail.html#results", context)
+    return render(request, "exports/detail.html#status-panel", context)
+
+
+@require_GET
+@login_required
+def contacts_csv(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    task = selectors.export_get_for_owner(user=request.user, public_id=public_id)
+    if task.is_expired() or task.status != ExportTask.Status.SUCCEEDED:
+        return _expired(request, task) if task.is_expired() else redirect(task_url(task))
+    excel = request.GET.get("variant") == "excel"
+    rows = task.contacts.order_by("position").values_list("name", "email", "phone")
+    response = StreamingHttpResponse(
+        csv_export.csv_chunks(rows.iterator(chunk_size=2000), excel=excel),
+        content_type="text/csv; charset=utf-8",
+    )
+    suffix = "-excel" if excel else ""
+    response["Content-Disposition"] = (
+        f'attachment; filename="linkedin-contacts-{_file_date(task)}{suffix}.csv"'
+    )
+    return response
+
+
+@require_GET
+@login_required
+def contacts_json(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    task = selectors.export_get_for_owner(user=request.user, public_id=public_id)
+    if task.is_expired() or task.status != ExportTask.Status.SUCCEEDED:
+        return _expired(request, task) if task.is_expired() else redirect(task_url(task))
+    raws = task.contacts.order_by("position").values_list("raw", flat=True)
+    response = StreamingHttpResponse(
+        _json_array(raws.iterator(chunk_size=2000)), content_type="application/json"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="linkedin-contacts-{_file_date(task)}.json"'
+    )
+    return response
+
+
+def task_url(task: ExportTask) -> str:
+    return reverse("export_detail", args=[task.public_id])
+
+
+def _current_task(request: HttpRequest, public_id: UUID) -> ExportTask:
+    task = selectors.export_get_for_owner(user=request.user, public_id=public_id)
+    return services.export_refresh(task=task)
+
+
+def _expired(request: HttpRequest, task: ExportTask, *, partial: bool = False) -> HttpResponse:
+    template = "exports/detail.html#expired" if partial else "exports/expired.html"
+    return render(request, template, {"task": task}, status=410)
+
+
+def _contacts_page(request: HttpRequest, task: ExportTask) -> dict:
+    query = request.GET.get("q", "")[: selectors.MAX_QUERY_LENGTH]
+    sort = request.GET.get("sort", "")
+    sort = sort if sort in selectors.CONTACT_SORTS else ""
+    contacts = selectors.contacts_search(task=task, query=query, sort=sort)
+    paginator = Paginator(contacts, settings.CONTACTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return {"page": page, "query": query, "sort": sort, "sorts": selectors.CONTACT_SORTS}
+
+
+def _file_date(task: ExportTask) -> str:
+    return timezone.localdate(task.finished_at or task.requested_at).isoformat()
+
+
+def _json_array(items: Iterator) -> Iterator[bytes]:
+    """Yield a JSON array of `items` in chunks of about a thousand items."""
+    separator, batch = "[", []
+    for item in items:
+        batch.append(separator + json.dumps(item, ensure_ascii=False))
+        separator = ","
+        if len(batch) == 1000:
+            yield "".join(batch).encode()
+            batch = []
+    yield ("".join(batch) + ("]" if batch or separator == "," else "[]")).encode()

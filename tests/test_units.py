@@ -1,0 +1,79 @@
+"""Pure logic: CSV cell neutralising, log redaction, LinkedIn task parsing."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from contactsapp.logging import redact
+from exports.csv_export import csv_chunks, neutralise
+from exports.linkedin_api import Unavailable, parse_export_task
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ('=HYPERLINK("http://x","click")', '\'=HYPERLINK("http://x","click")'),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("+1 415 555 0100", "+1 415 555 0100"),
+        ("(415) 555-0100", "(415) 555-0100"),
+        ("+44 20 7946 0958", "+44 20 7946 0958"),
+        ("Ada Lovelace", "Ada Lovelace"),
+        ("李小龙", "李小龙"),
+        ("", ""),
+    ],
+)
+def test_neutralise_defuses_formulas_but_keeps_phone_numbers(cell, expected):
+    assert neutralise(cell) == expected
+
+
+def test_csv_chunks_are_rfc4180_and_round_trip():
+    rows = [('Ünïcödé, "quoted"\nname', "a@example.com", "+1 415 555 0100")] * 5000
+    body = b"".join(csv_chunks(rows)).decode("utf-8")
+    parsed = list(csv.reader(io.StringIO(body, newline="")))
+    assert parsed[0] == ["Name", "Email Address", "Phone Number"]
+    assert parsed[1:] == [list(row) for row in rows]
+    assert body.endswith("\r\n")
+
+
+def test_csv_chunks_stream_in_bounded_pieces():
+    rows = ([f"name {i}", f"{i}@example.com", ""] for i in range(50_000))
+    sizes = [len(chunk) for chunk in csv_chunks(rows)]
+    assert len(sizes) > 10
+    assert max(sizes) < 128 * 1024
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '"GET /auth/callback/?code=SECRETCODE&state=SECRETSTATE HTTP/1.1" 302 0',
+        "Authorization: Bearer SECRETTOKEN",
+        '{"access_token": "SECRETTOKEN", "id_token": "SECRETTOKEN"}',
+        "client_secret=SECRETVALUE&grant_type=authorization_code",
+    ],
+)
+def test_redact_removes_codes_and_tokens(line):
+    cleaned = redact(line)
+    assert "SECRET" not in cleaned
+    assert "[redacted]" in cleaned
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"{not json", b"[]", b'{"status": "PENDING_REVIEW"}', b'{"status": "SUCCEEDED"}'],
+)
+def test_garbage_task_bodies_are_unavailable_not_crashes(body):
+    with pytest.raises(Unavailable):
+        parse_export_task(body)
+
+
+def test_a_succeeded_task_carries_its_result():
+    parsed = parse_export_task(b'{"status": "SUCCEEDED", "result~": {"contacts": []}}')
+    assert parsed.status == "SUCCEEDED"
+    assert parsed.result == {"contacts": []}
