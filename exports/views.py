@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from uuid import UUID
 
 from django.conf import settings
@@ -71,35 +71,42 @@ def export_status(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 @login_required
 def contacts_csv(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    task = selectors.export_get_for_owner(user=request.user, public_id=public_id)
-    if task.is_expired() or task.status != ExportTask.Status.SUCCEEDED:
-        return _expired(request, task) if task.is_expired() else redirect(task_url(task))
     excel = request.GET.get("variant") == "excel"
-    rows = task.contacts.order_by("position").values_list("name", "email", "phone")
-    response = StreamingHttpResponse(
-        csv_export.csv_chunks(rows.iterator(chunk_size=2000), excel=excel),
-        content_type="text/csv; charset=utf-8",
-    )
-    suffix = "-excel" if excel else ""
-    response["Content-Disposition"] = (
-        f'attachment; filename="linkedin-contacts-{_file_date(task)}{suffix}.csv"'
-    )
-    return response
+
+    def body(task: ExportTask) -> Iterator[bytes]:
+        rows = task.contacts.order_by("position").values_list("name", "email", "phone")
+        return csv_export.csv_chunks(rows.iterator(chunk_size=2000), excel=excel)
+
+    extension = "-excel.csv" if excel else ".csv"
+    return _download(request, public_id, body, "text/csv; charset=utf-8", extension)
 
 
 @require_GET
 @login_required
 def contacts_json(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    def body(task: ExportTask) -> Iterator[bytes]:
+        raws = task.contacts.order_by("position").values_list("raw", flat=True)
+        return _json_array(raws.iterator(chunk_size=2000))
+
+    return _download(request, public_id, body, "application/json", ".json")
+
+
+def _download(
+    request: HttpRequest,
+    public_id: UUID,
+    body: Callable[[ExportTask], Iterator[bytes]],
+    content_type: str,
+    extension: str,
+) -> HttpResponse:
+    """Stream the owner's finished address book as an attachment named after its date."""
     task = selectors.export_get_for_owner(user=request.user, public_id=public_id)
-    if task.is_expired() or task.status != ExportTask.Status.SUCCEEDED:
-        return _expired(request, task) if task.is_expired() else redirect(task_url(task))
-    raws = task.contacts.order_by("position").values_list("raw", flat=True)
-    response = StreamingHttpResponse(
-        _json_array(raws.iterator(chunk_size=2000)), content_type="application/json"
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="linkedin-contacts-{_file_date(task)}.json"'
-    )
+    if task.is_expired():
+        return _expired(request, task)
+    if task.status != ExportTask.Status.SUCCEEDED:
+        return redirect(task_url(task))
+    response = StreamingHttpResponse(body(task), content_type=content_type)
+    filename = f"linkedin-contacts-{_file_date(task)}{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
