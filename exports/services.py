@@ -81,8 +81,10 @@ def export_refresh(*, task: ExportTask, now: datetime | None = None) -> ExportTa
         if not task.needs_sign_in:
             _update_in_progress(task, needs_sign_in=True)
         return task
+    if task.next_check_at > now:
+        return task  # not due: as fresh as our read of it, and no write needed
     if not _claim(task, now=now):
-        task.refresh_from_db()
+        task.refresh_from_db()  # another request or worker is calling LinkedIn
         return task
     _call_linkedin(task, now=now)
     return task
