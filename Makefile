@@ -47,5 +47,10 @@ lock: $(VENV)/.installed
 	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt pyproject.toml
 	$(VENV)/bin/pip-compile --quiet --strip-extras --extra dev --no-emit-index-url --no-emit-find-links -o requirements-dev.txt pyproject.toml
 
+## bench: address-book scale (1k/10k/50k) beside this machine's limits, SQLite and PostgreSQL
+##        (BENCH_ARGS=--quick for a smoke run; results in bench/results/latest.{md,json})
+bench: $(VENV)/.installed
+	$(PY) -m bench $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,387 @@
+"""In-process measurements: ingest, CSV download and contacts page, each beside its limit.
+
+Import after Django is set up. Every function works on whatever database `default` is, so
+the same code runs on SQLite and PostgreSQL, and inside a pytest-django `db` test.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import io
+import json
+import math
+import statistics
+import time
+import tracemalloc
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
+
+from bench.body import export_body
+from exports import linkedin_api, services
+from exports.models import Contact, ExportTask
+
+T = TypeVar("T")
+
+RAW_TABLE = "bench_contact_raw"
+RAW_COLUMNS = ("task_id", "position", "name", "email", "phone", "search_text", "raw")
+CHUNK_CHARACTERS = 64 * 1024
+# A family name of the generator: a search that matches a few percent of the book.
+SEARCH_TERM = "garcia"
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile (`share` in 0..1): a value that was actually observed."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(share * len(ordered)))
+    return ordered[rank - 1]
+
+
+def traced(function: Callable[[], T]) -> tuple[T, int]:
+    """Run `function`; return its result and the peak of memory it allocated (tracemalloc)."""
+    gc.collect()
+    already = tracemalloc.is_tracing()
+    if not already:
+        tracemalloc.start()
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    try:
+        result = function()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        if not already:
+            tracemalloc.stop()
+    return result, max(0, peak - base)
+
+
+def bench_user(label: str = "bench"):
+    """A fresh member: one export in progress per member, so every ingest gets its own."""
+    user = get_user_model().objects.create_user(username=f"{label}-{uuid.uuid4().hex[:12]}")
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    return user
+
+
+def vendor() -> str:
+    return connection.vendor  # "sqlite" or "postgresql"
+
+
+def database_version() -> str:
+    with connection.cursor() as cursor:
+        if vendor() == "postgresql":
+            cursor.execute("SHOW server_version")
+        else:
+            cursor.execute("SELECT sqlite_version()")
+        return str(cursor.fetchone()[0])
+
+
+# --- 1. ingest ----------------------------------------------------------------------------
+
+
+def ingest_app(body: bytes, owner) -> tuple[ExportTask, float]:
+    """The app's own steps, from LinkedIn's bytes to committed rows; return task, seconds."""
+    task = ExportTask.objects.create(owner=owner, linkedin_task_id="AQbench")
+    start = time.perf_counter()
+    parsed = linkedin_api.parse_export_task(body)
+    services.contacts_ingest(task=task, result=parsed.result)
+    seconds = time.perf_counter() - start
+    task.refresh_from_db()
+    if task.status != ExportTask.Status.SUCCEEDED:
+        raise RuntimeError(f"ingest ended {task.status}: {task.failure_reason or task.note}")
+    return task, seconds
+
+
+def raw_table_ensure() -> None:
+    """A bare table for the same rows: no key, no index, no constraint."""
+    raw_type = "jsonb" if vendor() == "postgresql" else "text"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {RAW_TABLE} (task_id bigint, position integer, "
+            f"name text, email text, phone text, search_text text, raw {raw_type})"
+        )
+
+
+def raw_table_clear() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {RAW_TABLE}")  # noqa: S608 (a constant)
+
+
+def _limit_rows(task_id: int, contacts: list[dict]) -> Iterator[tuple]:
+    """The same columns the app stores, with the least work that produces them."""
+    for position, entry in enumerate(contacts):
+        name = str(entry.get("name") or "").strip()
+        email = str(entry.get("emailAddress") or "").strip()
+        phone = entry.get("phoneNumber")
+        phone = str((phone.get("number") if isinstance(phone, dict) else phone) or "").strip()
+        search = f"{name}\n{email}\n{phone}".lower()
+        yield (task_id, position, name, email, phone, search, json.dumps(entry))
+
+
+def _write_rows(rows: Iterable[tuple]) -> None:
+    connection.ensure_connection()
+    raw = connection.connection  # the DB-API connection under Django's wrapper
+    columns = ", ".join(RAW_COLUMNS)
+    if vendor() == "postgresql":
+        statement = f"COPY {RAW_TABLE} ({columns}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("?" for _ in RAW_COLUMNS)
+        cursor = raw.cursor()
+        try:
+            cursor.executemany(f"INSERT INTO {RAW_TABLE} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+        finally:
+            cursor.close()
+
+
+def ingest_limit(body: bytes, task_id: int) -> float:
+    """`json.loads` plus executemany (SQLite) or COPY (PostgreSQL) of the same rows."""
+    start = time.perf_counter()
+    contacts = json.loads(body)["result~"]["contacts"]
+    with transaction.atomic():
+        _write_rows(_limit_rows(task_id, contacts))
+    return time.perf_counter() - start
+
+
+def raw_table_count() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {RAW_TABLE}")  # noqa: S608 (a constant)
+        return int(cursor.fetchone()[0])
+
+
+def ingest_measure(
+    count: int, *, reps: int = 3, memory: bool = True, seed: str = "bench"
+) -> tuple[dict[str, Any], ExportTask]:
+    """Ingest `count` contacts `reps` times the app's way and the raw way.
+
+    Return the figures and the last task ingested (SUCCEEDED, with its contacts).
+    """
+    body = export_body(count, seed=seed)
+    raw_table_ensure()
+    app_times, limit_times = [], []
+    task = None
+    for _ in range(reps):
+        gc.collect()  # garbage of the last run is not this run's cost
+        task, seconds = ingest_app(body, bench_user())
+        app_times.append(seconds)
+        raw_table_clear()
+        gc.collect()
+        limit_times.append(ingest_limit(body, task.pk))
+    limit_rows = raw_table_count()
+    stored = Contact.objects.filter(task=task).count()
+    figures: dict[str, Any] = {
+        "contacts": count,
+        "body_bytes": len(body),
+        "reps": reps,
+        "stored_rows": stored,
+        "limit_rows": limit_rows,
+        "app_seconds": median(app_times),
+        "limit_seconds": median(limit_times),
+        "app_seconds_all": app_times,
+        "limit_seconds_all": limit_times,
+    }
+    figures["app_per_second"] = count / figures["app_seconds"]
+    figures["limit_per_second"] = count / figures["limit_seconds"]
+    figures["ratio"] = figures["app_seconds"] / figures["limit_seconds"]
+    if memory:
+        # Separate runs: tracemalloc slows allocation down, so it never touches the timings.
+        _, app_peak = traced(lambda: ingest_app(body, bench_user()))
+        raw_table_clear()
+        _, limit_peak = traced(lambda: ingest_limit(body, task.pk))
+        raw_table_clear()
+        figures.update(
+            app_peak_bytes=app_peak,
+            limit_peak_bytes=limit_peak,
+            app_peak_over_body=app_peak / len(body),
+            limit_peak_over_body=limit_peak / len(body),
+        )
+    raw_table_clear()
+    return figures, task
+
+
+# --- 2. CSV download ----------------------------------------------------------------------
+
+
+def signed_in_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def csv_url(task: ExportTask) -> str:
+    return reverse("contacts_csv", args=[task.public_id])
+
+
+def download_app(client: Client, url: str) -> tuple[int, float, float, bytes]:
+    """Stream the CSV through the whole stack; return bytes, seconds, first byte, first chunk."""
+    start = time.perf_counter()
+    response = client.get(url, secure=True)
+    if response.status_code != 200 or not response.streaming:
+        raise RuntimeError(f"CSV download answered {response.status_code}")
+    chunks = iter(response.streaming_content)
+    first = next(chunks, b"")
+    first_byte = time.perf_counter() - start
+    size = len(first)
+    for chunk in chunks:
+        size += len(chunk)
+    # No response.close(): the test client closes it at the end of the stream, keeping the
+    # database connection (an explicit close would signal request_finished and drop it).
+    return size, time.perf_counter() - start, first_byte, first
+
+
+def _raw_select(task_id: int) -> str:
+    mark = "%s" if vendor() == "postgresql" else "?"
+    return (
+        "SELECT name, email, phone FROM exports_contact "  # noqa: S608 (no input)
+        f"WHERE task_id = {mark} ORDER BY position"
+    )
+
+
+def download_limit(task_id: int) -> tuple[int, int, float]:
+    """`csv.writer` over the same rows read with the bare driver; return bytes, rows, s."""
+    start = time.perf_counter()
+    connection.ensure_connection()
+    cursor = connection.connection.cursor()
+    size = rows = 0
+    try:
+        cursor.execute(_raw_select(task_id), (task_id,))
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(("Name", "Email Address", "Phone Number"))
+        for row in cursor:
+            writer.writerow(row)
+            rows += 1
+            if buffer.tell() >= CHUNK_CHARACTERS:
+                size += len(buffer.getvalue().encode())
+                buffer.seek(0)
+                buffer.truncate()
+        size += len(buffer.getvalue().encode())
+    finally:
+        cursor.close()
+    return size, rows, time.perf_counter() - start
+
+
+def download_copy(task_id: int) -> tuple[int, float]:
+    """PostgreSQL only: the server writes the CSV itself (`COPY ... TO STDOUT WITH CSV`)."""
+    from psycopg import sql
+
+    start = time.perf_counter()
+    connection.ensure_connection()
+    statement = sql.SQL(
+        "COPY (SELECT name, email, phone FROM exports_contact WHERE task_id = {} "
+        "ORDER BY position) TO STDOUT WITH (FORMAT csv, HEADER true)"
+    ).format(sql.Literal(task_id))
+    size = 0
+    with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for block in copy:
+            size += len(block)
+    return size, time.perf_counter() - start
+
+
+def csv_rows(client: Client, url: str) -> int:
+    """Rows in the app's CSV, parsed properly (names hold newlines); for checks, untimed."""
+    response = client.get(url, secure=True)
+    text = b"".join(response.streaming_content).decode()
+    return sum(1 for _ in csv.reader(io.StringIO(text))) - 1  # minus the header
+
+
+def csv_measure(
+    task: ExportTask, *, reps: int = 3, memory: bool = True, count_rows: bool = False
+) -> dict[str, Any]:
+    """Download `task`'s CSV `reps` times through Django, and the raw way."""
+    client = signed_in_client(task.owner)
+    url = csv_url(task)
+    app_times, first_bytes, limit_times, copy_times = [], [], [], []
+    size = limit_size = limit_rows = copy_size = 0
+    download_app(client, url)  # warm-up: first-request costs are not the download's
+    download_limit(task.pk)
+    for _ in range(reps):
+        size, seconds, first_byte, _first = download_app(client, url)
+        app_times.append(seconds)
+        first_bytes.append(first_byte)
+        limit_size, limit_rows, seconds = download_limit(task.pk)
+        limit_times.append(seconds)
+        if vendor() == "postgresql":
+            copy_size, seconds = download_copy(task.pk)
+            copy_times.append(seconds)
+    figures: dict[str, Any] = {
+        "contacts": task.contact_count,
+        "reps": reps,
+        "bytes": size,
+        "app_seconds": median(app_times),
+        "first_byte_seconds": median(first_bytes),
+        "first_byte_seconds_max": max(first_bytes),
+        "limit_bytes": limit_size,
+        "limit_rows": limit_rows,
+        "limit_seconds": median(limit_times),
+        "app_seconds_all": app_times,
+        "limit_seconds_all": limit_times,
+    }
+    figures["ratio"] = figures["app_seconds"] / figures["limit_seconds"]
+    figures["app_mb_per_second"] = size / figures["app_seconds"] / 1e6
+    if copy_times:
+        figures.update(copy_bytes=copy_size, copy_seconds=median(copy_times))
+        figures["ratio_copy"] = figures["app_seconds"] / figures["copy_seconds"]
+    if memory:
+        _, peak = traced(lambda: download_app(client, url))
+        figures["app_peak_bytes"] = peak
+    if count_rows:
+        figures["app_rows"] = csv_rows(client, url)
+    return figures
+
+
+# --- 3. contacts page ---------------------------------------------------------------------
+
+
+def page_urls(task: ExportTask) -> dict[str, str]:
+    detail = reverse("export_detail", args=[task.public_id])
+    last = max(1, math.ceil(task.contact_count / settings.CONTACTS_PER_PAGE))
+    return {
+        "floor (trivial view)": reverse("bench_floor"),
+        "first page": detail,
+        f"search ?q={SEARCH_TERM}": f"{detail}?q={SEARCH_TERM}",
+        f"last page ?page={last}": f"{detail}?page={last}",
+    }
+
+
+def time_get(client: Client, url: str, *, reps: int, warmup: int = 3) -> list[float]:
+    times = []
+    for index in range(warmup + reps):
+        start = time.perf_counter()
+        response = client.get(url, secure=True)
+        elapsed = time.perf_counter() - start
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url} answered {response.status_code}")
+        if index >= warmup:
+            times.append(elapsed)
+    return times
+
+
+def pages_measure(task: ExportTask, *, reps: int = 30) -> dict[str, Any]:
+    """Median and p95 of the contacts page (and the floor) for `task`, in milliseconds."""
+    client = signed_in_client(task.owner)
+    pages = {}
+    for label, url in page_urls(task).items():
+        times = time_get(client, url, reps=reps)
+        pages[label] = {
+            "median_ms": median(times) * 1000,
+            "p95_ms": percentile(times, 0.95) * 1000,
+            "max_ms": max(times) * 1000,
+            "reps": reps,
+        }
+    return {"contacts": task.contact_count, "pages": pages}

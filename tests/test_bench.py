@@ -1,0 +1,47 @@
+"""Smoke test of `make bench`'s measurements at a tiny size: the figures are sane.
+
+Never a timing assertion: this machine's speed is what the benchmark reports, not a rule.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import measure, report
+
+CONTACTS = 200
+
+
+def test_ingest_and_csv_measurements_give_sane_figures(db):
+    ingest, task = measure.ingest_measure(CONTACTS, reps=1, memory=True)
+
+    assert ingest["contacts"] == CONTACTS
+    assert ingest["stored_rows"] == CONTACTS
+    assert ingest["limit_rows"] == CONTACTS
+    assert ingest["body_bytes"] > 0
+    assert ingest["app_seconds"] > 0
+    assert ingest["limit_seconds"] > 0
+    assert ingest["ratio"] == pytest.approx(ingest["app_seconds"] / ingest["limit_seconds"])
+    assert ingest["app_per_second"] > 0
+    assert ingest["app_peak_bytes"] > 0
+    assert ingest["app_peak_over_body"] == pytest.approx(
+        ingest["app_peak_bytes"] / ingest["body_bytes"]
+    )
+    task.refresh_from_db()
+    assert task.status == "SUCCEEDED"
+    assert task.contact_count == CONTACTS
+
+    download = measure.csv_measure(task, reps=1, memory=True, count_rows=True)
+
+    assert download["app_rows"] == CONTACTS
+    assert download["limit_rows"] == CONTACTS
+    assert download["bytes"] > 0
+    assert download["limit_bytes"] > 0
+    assert 0 < download["first_byte_seconds"] <= download["app_seconds"]
+    assert download["ratio"] == pytest.approx(download["app_seconds"] / download["limit_seconds"])
+    assert download["app_peak_bytes"] > 0
+
+    results = {"databases": {measure.vendor(): {"ingest": [ingest], "csv": [download]}}}
+    found = report.targets(results)
+    assert {target["passed"] for target in found} <= {True, False}
+    assert any(target["target"].startswith("ingest") for target in found)
