@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 import requests
+from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.django_client import DjangoOAuth2App, OAuth
 from authlib.oidc.core import CodeIDToken
@@ -94,7 +95,7 @@ def redirect_to_linkedin(request: HttpRequest, *, redirect_uri: str) -> HttpResp
     """Answer a redirect to LinkedIn's consent page; raise `SignInError` if unreachable."""
     try:
         return linkedin_client().authorize_redirect(request, redirect_uri)
-    except (requests.RequestException, ValueError, KeyError) as error:
+    except (requests.RequestException, ValueError, KeyError, TypeError) as error:
         logger.warning("event=sign_in_failed step=discovery error=%s", type(error).__name__)
         raise SignInError("unreachable", _UNREACHABLE) from error
 
@@ -126,7 +127,8 @@ def complete_sign_in(request: HttpRequest) -> LinkedInIdentity:
             "This sign-in link has expired or was already used. Please start signing in again.",
         ) from error
     except OAuthError as error:
-        logger.warning("event=sign_in_failed step=token error=%s", error.error)
+        # %r: the error comes from the callback's query string, so it may hold line breaks.
+        logger.warning("event=sign_in_failed step=token error=%r", error.error)
         if error.error == "invalid_client":
             raise SignInError(
                 "invalid_client",
@@ -136,7 +138,12 @@ def complete_sign_in(request: HttpRequest) -> LinkedInIdentity:
         raise SignInError(
             error.error or "oauth", "LinkedIn refused to sign you in. Please try again."
         ) from error
-    except (requests.RequestException, ValueError, KeyError) as error:
+    except AuthlibBaseError as error:
+        # authlib's other protocol errors, e.g. a callback that carries no code.
+        logger.warning("event=sign_in_failed step=token error=%s", type(error).__name__)
+        raise SignInError("oauth", "LinkedIn refused to sign you in. Please try again.") from error
+    except (requests.RequestException, ValueError, KeyError, TypeError) as error:
+        # TypeError: a document of the wrong shape (`null`, a list) where authlib expects one.
         logger.warning("event=sign_in_failed step=token error=%s", type(error).__name__)
         raise SignInError("unreachable", _UNREACHABLE) from error
     except JoseError as error:

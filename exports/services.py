@@ -7,6 +7,7 @@ acting on the same task can never both win.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -20,12 +21,12 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from exports import linkedin_api
+from exports.bulk_insert import insert_rows
 from exports.models import Contact, ExportTask
 
 logger = logging.getLogger(__name__)
 
 Status = ExportTask.Status
-INGEST_BATCH_SIZE = 2000
 
 
 class SignInRequired(Exception):
@@ -209,7 +210,9 @@ def contacts_ingest(
     """
     now = now or timezone.now()
     expires_at = _expires_at(result)
-    contacts = list(_contacts(result, task))
+    entries = result.get("contacts")
+    if not isinstance(entries, list):
+        raise InvalidAddressBook("LinkedIn's address book has no list of contacts.")
     with transaction.atomic():
         # Lock the task so two racing ingests are serialised; the loser sees it finished.
         locked = ExportTask.objects.select_for_update().get(pk=task.pk)
@@ -219,19 +222,39 @@ def contacts_ingest(
         if expires_at <= now:
             _finish(task, Status.EXPIRED, now=now, expires_at=expires_at)
             return task
-        Contact.objects.bulk_create(contacts, batch_size=INGEST_BATCH_SIZE)
+        # Rows are validated as they stream into the database; a bad one half-way raises
+        # and the transaction takes the rows before it back out.
+        totals = _ContactTotals()
+        insert_rows(Contact, CONTACT_COLUMNS, totals.counted(_contact_rows(task, entries)))
         _finish(
             task,
             Status.SUCCEEDED,
             now=now,
             expires_at=expires_at,
-            contact_count=len(contacts),
-            with_email_count=sum(1 for contact in contacts if contact.email),
-            with_phone_count=sum(1 for contact in contacts if contact.phone),
+            contact_count=totals.contacts,
+            with_email_count=totals.with_email,
+            with_phone_count=totals.with_phone,
             consecutive_errors=0,
         )
-    logger.info("event=export_ingested export=%s contacts=%d", task.public_id, len(contacts))
+    logger.info("event=export_ingested export=%s contacts=%d", task.public_id, totals.contacts)
     return task
+
+
+CONTACT_COLUMNS = ("task", "position", "name", "email", "phone", "search_text", "raw")
+
+
+@dataclass
+class _ContactTotals:
+    contacts: int = 0
+    with_email: int = 0
+    with_phone: int = 0
+
+    def counted(self, rows: Iterator[tuple]) -> Iterator[tuple]:
+        for row in rows:
+            self.contacts += 1
+            self.with_email += bool(row[3])
+            self.with_phone += bool(row[4])
+            yield row
 
 
 def _expires_at(result: Mapping[str, Any]) -> datetime:
@@ -244,33 +267,39 @@ def _expires_at(result: Mapping[str, Any]) -> datetime:
         raise InvalidAddressBook("LinkedIn's address book has an impossible expiry.") from error
 
 
-def _contacts(result: Mapping[str, Any], task: ExportTask) -> Iterator[Contact]:
-    entries = result.get("contacts")
-    if not isinstance(entries, list):
-        raise InvalidAddressBook("LinkedIn's address book has no list of contacts.")
+def _contact_rows(task: ExportTask, entries: list) -> Iterator[tuple]:
+    """Yield one row per contact, in `CONTACT_COLUMNS` order; raise on a non-contact."""
     for position, entry in enumerate(entries):
         if not isinstance(entry, dict):
             raise InvalidAddressBook(f"Contact {position + 1} from LinkedIn is not a contact.")
+        raw = json.dumps(entry, ensure_ascii=False)
+        if "\\u0000" in raw:  # PostgreSQL cannot store NUL in text or JSON
+            entry = _without_nul(entry)
+            raw = json.dumps(entry, ensure_ascii=False)
         name = _text(entry.get("name"))
         email = _text(entry.get("emailAddress"))
         phone = entry.get("phoneNumber")
         phone = _text(phone.get("number") if isinstance(phone, dict) else phone)
-        yield Contact(
-            task=task,
-            position=position,
-            name=name,
-            email=email,
-            phone=phone,
-            search_text=f"{name}\n{email}\n{phone}".lower(),
-            raw=entry,
-        )
+        search_text = f"{name}\n{email}\n{phone}".lower()
+        yield (task.pk, position, name, email, phone, search_text, raw)
+
+
+def _without_nul(value: Any) -> Any:
+    """Return `value` without NUL characters, at any depth."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
 
 
 def _text(value: Any) -> str:
     """Return a field as text: LinkedIn's contacts are free text from many sources."""
     if value is None or isinstance(value, dict | list):
         return ""
-    return str(value).strip()
+    return str(value).replace("\x00", "").strip()
 
 
 # --- purge --------------------------------------------------------------------------------
