@@ -42,3 +42,12 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
                 batch = []
         if batch:
             cursor.executemany(sql, batch)
+
+
+def refresh_planner_statistics(model: type[Model]) -> None:
+    """Let PostgreSQL's planner know about rows just bulk-loaded (its docs advise ANALYZE
+    after COPY); until autovacuum gets to it, searches would be planned for a tiny table.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

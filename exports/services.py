@@ -21,7 +21,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from exports import linkedin_api
-from exports.bulk_insert import insert_rows
+from exports.bulk_insert import insert_rows, refresh_planner_statistics
 from exports.models import Contact, ExportTask
 
 logger = logging.getLogger(__name__)
@@ -236,6 +236,7 @@ def contacts_ingest(
             with_phone_count=totals.with_phone,
             consecutive_errors=0,
         )
+    refresh_planner_statistics(Contact)
     logger.info("event=export_ingested export=%s contacts=%d", task.public_id, totals.contacts)
     return task
 

@@ -7,7 +7,6 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -128,10 +127,14 @@ def _contacts_page(request: HttpRequest, task: ExportTask) -> dict:
     query = request.GET.get("q", "")[: selectors.MAX_QUERY_LENGTH]
     sort = request.GET.get("sort", "")
     sort = sort if sort in selectors.CONTACT_SORTS else ""
-    contacts = selectors.contacts_search(task=task, query=query, sort=sort)
-    paginator = Paginator(contacts, settings.CONTACTS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    return {"page": page, "query": query, "sort": sort, "sorts": selectors.CONTACT_SORTS}
+    page = selectors.contacts_page(
+        task=task,
+        query=query,
+        sort=sort,
+        page_number=request.GET.get("page"),
+        per_page=settings.CONTACTS_PER_PAGE,
+    )
+    return {"page": page, "query": query, "sort": sort}
 
 
 def _file_date(task: ExportTask) -> str:
