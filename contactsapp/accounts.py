@@ -9,6 +9,8 @@ from django.db import transaction
 from contactsapp.linkedin_auth import LinkedInIdentity
 from contactsapp.models import LinkedInAccount
 
+EMAIL_MAX_LENGTH = 254  # RFC 5321, and EmailField's default
+
 
 @transaction.atomic
 def account_sign_in(*, identity: LinkedInIdentity) -> AbstractBaseUser:
@@ -26,10 +28,12 @@ def account_sign_in(*, identity: LinkedInIdentity) -> AbstractBaseUser:
     user = account.user
     user.first_name = identity.given_name[:150]
     user.last_name = identity.family_name[:150]
-    user.email = identity.email
+    # An address too long to be real (or to store) is dropped rather than cut into a wrong one.
+    email = identity.email if len(identity.email) <= EMAIL_MAX_LENGTH else ""
+    user.email = email
     user.save()
     account.name = identity.name[:255]
-    account.email = identity.email
+    account.email = email
     account.picture_url = identity.picture_url[:2000]
     account.set_access_token(
         identity.access_token, expires_at=identity.token_expires_at, scopes=identity.scopes

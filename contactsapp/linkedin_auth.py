@@ -25,6 +25,7 @@ from joserfc.errors import JoseError
 
 logger = logging.getLogger(__name__)
 
+MAX_SUB_LENGTH = 255  # LinkedInAccount.sub
 CANCELLED_ERRORS = {"user_cancelled_login", "user_cancelled_authorize", "access_denied"}
 
 
@@ -155,6 +156,8 @@ def complete_sign_in(request: HttpRequest) -> LinkedInIdentity:
 
 
 def _identity(token: dict, id_claims: dict, userinfo: dict) -> LinkedInIdentity:
+    if not 0 < len(str(id_claims.get("sub", ""))) <= MAX_SUB_LENGTH:
+        raise SignInError("sub", "LinkedIn did not identify you in a way we understand.")
     if userinfo.get("sub") not in (None, id_claims["sub"]):
         raise SignInError("sub_mismatch", "LinkedIn's answers did not agree. Please try again.")
     profile = {**id_claims, **userinfo}  # userinfo is the fresher of the two

@@ -211,7 +211,10 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    # Django's own loggers go through the same redacting handler, and nowhere else: its
+    # default mail_admins handler would send request details (with OAuth codes) unfiltered.
     "loggers": {
+        "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
         "django.server": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
     },
 }

@@ -45,6 +45,9 @@ def contacts_search(*, task: ExportTask, query: str = "", sort: str = "") -> Que
     """Return the task's contacts matching `query` in name, email or phone, sorted."""
     contacts = Contact.objects.filter(task=task)
     query = query.strip().lower()[:MAX_QUERY_LENGTH]
+    if "\x00" in query:
+        # No stored contact holds a NUL (ingest drops them), and PostgreSQL refuses one.
+        return contacts.none()
     if query:
         contacts = contacts.filter(search_text__contains=query)
     return contacts.order_by(*CONTACT_SORTS.get(sort, CONTACT_SORTS[""]))
