@@ -236,11 +236,15 @@ def contacts_ingest(
             with_phone_count=totals.with_phone,
             consecutive_errors=0,
         )
-    refresh_planner_statistics(Contact)
+    if totals.contacts >= LARGE_ADDRESS_BOOK:
+        # Without fresh row counts PostgreSQL sorts the whole book for each search page
+        # instead of walking it in LinkedIn's order.
+        refresh_planner_statistics(Contact, ["task", "position"])
     logger.info("event=export_ingested export=%s contacts=%d", task.public_id, totals.contacts)
     return task
 
 
+LARGE_ADDRESS_BOOK = 5000
 CONTACT_COLUMNS = ("task", "position", "name", "email", "phone", "search_text", "raw")
 
 
