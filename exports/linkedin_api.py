@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
 
+import ijson
 import requests
 from django.conf import settings
 from django.utils import timezone
@@ -64,7 +65,51 @@ class ResponseTooLarge(LinkedInAPIError):
 @dataclass(frozen=True)
 class ExportTaskResponse:
     status: str
-    result: Mapping[str, Any] | None  # LinkedIn's `result~`, present once SUCCEEDED
+    result: ExportResult | None  # LinkedIn's `result~`, present once SUCCEEDED
+
+
+class ExportResult:
+    """LinkedIn's `result~`, read from the response body as it is needed.
+
+    One response holds the whole address book. Parsed whole, its Python objects take
+    about nine times the size of the JSON; streamed (ijson), one contact at a time.
+    """
+
+    def __init__(self, body: bytes):
+        self._body = body
+
+    def expires_at(self) -> object:
+        """Return `expiresAt` as LinkedIn sent it (epoch milliseconds), or None."""
+        with _garbage_is_unavailable():
+            return next(ijson.items(self._body, "result~.expiresAt", use_float=True), None)
+
+    def contacts(self) -> Iterator[object]:
+        """Yield each entry of `contacts` as LinkedIn sent it.
+
+        Raise `Unavailable` when there is no list of contacts, or when the body breaks
+        off or stops being JSON part-way (so a caller writing as it reads must roll back).
+        """
+        if _first_event(self._body, "result~.contacts") != "start_array":
+            raise Unavailable("LinkedIn's address book has no list of contacts.")
+        with _garbage_is_unavailable():
+            yield from ijson.items(self._body, "result~.contacts.item", use_float=True)
+
+
+@contextmanager
+def _garbage_is_unavailable() -> Iterator[None]:
+    try:
+        yield
+    except ijson.JSONError as error:
+        raise Unavailable("LinkedIn answered with something that is not valid JSON.") from error
+
+
+def _first_event(body: bytes, prefix: str) -> str | None:
+    """Return what the document holds at `prefix`: "start_map", "start_array", "string"..."""
+    with _garbage_is_unavailable():
+        for path, event, _ in ijson.parse(body):
+            if path == prefix and event not in ("map_key", "end_map", "end_array"):
+                return event
+    return None
 
 
 _local = threading.local()
@@ -105,20 +150,19 @@ def fetch_export(*, access_token: str, task_id: str) -> ExportTaskResponse:
 
 
 def parse_export_task(body: bytes) -> ExportTaskResponse:
-    """Parse a task as LinkedIn sends it; raise `Unavailable` for garbage."""
-    try:
-        document = json.loads(body)
-    except ValueError as error:
-        raise Unavailable("LinkedIn answered with something that is not valid JSON.") from error
-    if not isinstance(document, dict):
-        raise Unavailable("LinkedIn answered with JSON of an unexpected shape.")
-    status = document.get("status")
+    """Read a task as LinkedIn sends it; raise `Unavailable` for garbage.
+
+    Only the status is read here; a result's contacts are streamed when stored.
+    """
+    with _garbage_is_unavailable():
+        status = next(ijson.items(body, "status"), None)
     if status not in KNOWN_STATUSES:
         raise Unavailable(f"LinkedIn reported a task status we do not know: {str(status)[:40]!r}.")
-    result = document.get("result~")
-    if status == "SUCCEEDED" and not isinstance(result, dict):
+    if status != "SUCCEEDED":
+        return ExportTaskResponse(status=status, result=None)
+    if _first_event(body, "result~") != "start_map":
         raise Unavailable("LinkedIn said the export succeeded but sent no address book.")
-    return ExportTaskResponse(status=status, result=result if status == "SUCCEEDED" else None)
+    return ExportTaskResponse(status=status, result=ExportResult(body))
 
 
 def _request(method: str, url: str, access_token: str) -> tuple[requests.Response, bytes]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -141,7 +141,7 @@ def _call_linkedin(task: ExportTask, *, now: datetime) -> None:
                 failure_reason="LinkedIn could not generate your address book this time.",
             )
         else:
-            contacts_ingest(task=task, result=response.result or {}, now=now)
+            contacts_ingest(task=task, result=response.result, now=now)
     except linkedin_api.TokenRejected:
         account.forget_access_token()
         account.save(update_fields=["encrypted_access_token", "token_expires_at"])
@@ -202,17 +202,15 @@ def _finish(task: ExportTask, status: str, *, now: datetime, **fields: Any) -> b
 
 
 def contacts_ingest(
-    *, task: ExportTask, result: Mapping[str, Any], now: datetime | None = None
+    *, task: ExportTask, result: linkedin_api.ExportResult, now: datetime | None = None
 ) -> ExportTask:
     """Store every contact of LinkedIn's `result~` exactly once, all or nothing.
 
-    Raise `InvalidAddressBook` (and store nothing) if the result is malformed.
+    Raise `InvalidAddressBook` or `linkedin_api.Unavailable` (and store nothing) if the
+    result is malformed.
     """
     now = now or timezone.now()
-    expires_at = _expires_at(result)
-    entries = result.get("contacts")
-    if not isinstance(entries, list):
-        raise InvalidAddressBook("LinkedIn's address book has no list of contacts.")
+    expires_at = _expires_at(result.expires_at())
     with transaction.atomic():
         # Lock the task so two racing ingests are serialised; the loser sees it finished.
         locked = ExportTask.objects.select_for_update().get(pk=task.pk)
@@ -225,7 +223,8 @@ def contacts_ingest(
         # Rows are validated as they stream into the database; a bad one half-way raises
         # and the transaction takes the rows before it back out.
         totals = _ContactTotals()
-        insert_rows(Contact, CONTACT_COLUMNS, totals.counted(_contact_rows(task, entries)))
+        rows = _contact_rows(task, result.contacts())
+        insert_rows(Contact, CONTACT_COLUMNS, totals.counted(rows))
         _finish(
             task,
             Status.SUCCEEDED,
@@ -262,8 +261,7 @@ class _ContactTotals:
             yield row
 
 
-def _expires_at(result: Mapping[str, Any]) -> datetime:
-    value = result.get("expiresAt")
+def _expires_at(value: object) -> datetime:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidAddressBook("LinkedIn's address book did not say when it expires.")
     try:
@@ -272,7 +270,7 @@ def _expires_at(result: Mapping[str, Any]) -> datetime:
         raise InvalidAddressBook("LinkedIn's address book has an impossible expiry.") from error
 
 
-def _contact_rows(task: ExportTask, entries: list) -> Iterator[tuple]:
+def _contact_rows(task: ExportTask, entries: Iterator[object]) -> Iterator[tuple]:
     """Yield one row per contact, in `CONTACT_COLUMNS` order; raise on a non-contact."""
     for position, entry in enumerate(entries):
         if not isinstance(entry, dict):

@@ -94,7 +94,7 @@ def test_two_poll_exports_processes_call_linkedin_once_per_due_round_and_store_o
     assert stored == book
 
 
-def linkedin_result(task: ExportTask) -> dict:
+def linkedin_result(task: ExportTask) -> linkedin_api.ExportResult:
     """Wait for LinkedIn to finish `task` and return its result, without the app ingesting it."""
     token = task.owner.linkedin_account.access_token
 
@@ -102,7 +102,7 @@ def linkedin_result(task: ExportTask) -> dict:
         answer = linkedin_api.fetch_export(access_token=token, task_id=task.linkedin_task_id)
         return answer if answer.status == "SUCCEEDED" else None
 
-    return dict(wait_until(succeeded).result)
+    return wait_until(succeeded).result
 
 
 def test_a_purge_racing_an_ingest_removes_only_the_expired_book_and_serves_nothing_expired(
