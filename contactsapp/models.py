@@ -47,10 +47,6 @@ class LinkedInAccount(models.Model):
         self.granted_scopes = scopes
         self.token_updated_at = timezone.now()
 
-    def forget_access_token(self) -> None:
-        self.encrypted_access_token = ""
-        self.token_expires_at = None
-
     @property
     def has_usable_token(self) -> bool:
         if not self.access_token:

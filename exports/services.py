@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from contactsapp.models import LinkedInAccount
 from exports import linkedin_api
 from exports.bulk_insert import insert_rows, refresh_planner_statistics
 from exports.models import Contact, ExportTask
@@ -143,8 +144,10 @@ def _call_linkedin(task: ExportTask, *, now: datetime) -> None:
         else:
             contacts_ingest(task=task, result=response.result, now=now)
     except linkedin_api.TokenRejected:
-        account.forget_access_token()
-        account.save(update_fields=["encrypted_access_token", "token_expires_at"])
+        # Forget the dead token, unless the member has signed in again meanwhile.
+        LinkedInAccount.objects.filter(
+            pk=account.pk, encrypted_access_token=account.encrypted_access_token
+        ).update(encrypted_access_token="", token_expires_at=None)
         _update_in_progress(task, needs_sign_in=True, next_check_at=timezone.now())
     except (linkedin_api.Unavailable, InvalidAddressBook) as error:
         _checked_with_error(task, error)
