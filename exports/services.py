@@ -41,8 +41,11 @@ class InvalidAddressBook(ValueError):
 # --- start --------------------------------------------------------------------------------
 
 
-def export_start(*, user: AbstractBaseUser, now: datetime | None = None) -> ExportTask:
-    """Start an export for `user`, or return the one already in progress."""
+def export_start(*, user: AbstractBaseUser, now: datetime | None = None) -> tuple[ExportTask, bool]:
+    """Start an export for `user`, or find the one already in progress.
+
+    Return the task and whether it was started now (as `get_or_create` does).
+    """
     now = now or timezone.now()
     account = getattr(user, "linkedin_account", None)
     if account is None or not account.has_usable_token:
@@ -56,10 +59,10 @@ def export_start(*, user: AbstractBaseUser, now: datetime | None = None) -> Expo
             )
     except IntegrityError:
         # One export in progress per member (a double click, or a second tab).
-        return ExportTask.objects.get(owner=user, status=Status.IN_PROGRESS)
+        return ExportTask.objects.get(owner=user, status=Status.IN_PROGRESS), False
     logger.info("event=export_requested export=%s", task.public_id)
     _call_linkedin(task, now=now)
-    return task
+    return task, True
 
 
 # --- refresh ------------------------------------------------------------------------------

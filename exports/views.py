@@ -30,10 +30,14 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_create(request: HttpRequest) -> HttpResponse:
     try:
-        task = services.export_start(user=request.user)
+        task, started = services.export_start(user=request.user)
     except services.SignInRequired:
         messages.info(request, "Your LinkedIn sign-in has expired. Sign in again to export.")
         return redirect(f"{reverse('login')}?{urlencode({'next': reverse('home')})}")
+    if started:
+        messages.success(request, "Export started: LinkedIn is preparing your address book.")
+    else:
+        messages.info(request, "You already have an export in progress; here it is.")
     return redirect(task_url(task))
 
 

@@ -49,6 +49,9 @@ def test_a_second_click_returns_the_export_already_in_progress(member_client):
     second = start_export(member_client)
     assert first == second
     assert ExportTask.objects.count() == 1
+    page = member_client.get(second).content.decode()
+    assert "Export started" in page
+    assert "You already have an export in progress; here it is." in page
 
 
 def test_polling_stops_with_the_results_once_linkedin_has_succeeded(member_client, linkedin):
