@@ -18,14 +18,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 
 from bench.measure import median, percentile
+from linkedin_sandbox.client import SandboxClient
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 LOOPBACK = "127.0.0.1"
@@ -89,7 +89,7 @@ class Server:
 @contextlib.contextmanager
 def live_servers(
     *, app_env: dict[str, str], log_dir: Path, workers: int, threads: int
-) -> Iterator[tuple[Server, Server]]:
+) -> Iterator[tuple[SandboxClient, Server]]:
     """Start the sandbox, then the app under gunicorn pointed at it; stop both at the end."""
     base_env = {
         key: value
@@ -97,45 +97,36 @@ def live_servers(
         if not key.startswith("SANDBOX_") and key != "DJANGO_SETTINGS_MODULE"
     }
     # Tasks stay IN_PROGRESS for the whole run: status polls never turn into an ingest.
-    sandbox_env = {**base_env, "SANDBOX_TASK_SECONDS": "3600", "PYTHONUNBUFFERED": "1"}
-    sandbox_port = free_port()
-    sandbox = Server(
-        name="sandbox",
-        command=[sys.executable, "-m", "linkedin_sandbox", "--port", str(sandbox_port)],
-        env=sandbox_env,
-        port=sandbox_port,
-        ready_path="/_sandbox/stats",
-        log_path=log_dir / "sandbox.log",
-    )
-    app_port = free_port()
-    env = {
-        **base_env,
-        **app_env,
-        "ALLOWED_HOSTS": LOOPBACK,
-        "LINKEDIN_OIDC_DISCOVERY_URL": f"{sandbox.url}/oauth/.well-known/openid-configuration",
-        "LINKEDIN_API_BASE_URL": sandbox.url,
-        "AUTHLIB_INSECURE_TRANSPORT": "1",
-    }
-    app = Server(
-        name="gunicorn",
-        command=[
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "contactsapp.wsgi:application",
-            f"--bind={LOOPBACK}:{app_port}",
-            f"--workers={workers}",
-            f"--threads={threads}",
-            "--worker-class=gthread",
-            "--keep-alive=5",
-        ],
-        env=env,
-        port=app_port,
-        ready_path="/bench/floor/",
-        log_path=log_dir / "gunicorn.log",
-    )
+    sandbox = SandboxClient(env={"SANDBOX_TASK_SECONDS": "3600"}, log_path=log_dir / "sandbox.log")
     sandbox.start()
     try:
+        app_port = free_port()
+        env = {
+            **base_env,
+            **app_env,
+            "ALLOWED_HOSTS": LOOPBACK,
+            "LINKEDIN_OIDC_DISCOVERY_URL": sandbox.discovery_url,
+            "LINKEDIN_API_BASE_URL": sandbox.url,
+            "AUTHLIB_INSECURE_TRANSPORT": "1",
+        }
+        app = Server(
+            name="gunicorn",
+            command=[
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "contactsapp.wsgi:application",
+                f"--bind={LOOPBACK}:{app_port}",
+                f"--workers={workers}",
+                f"--threads={threads}",
+                "--worker-class=gthread",
+                "--keep-alive=5",
+            ],
+            env=env,
+            port=app_port,
+            ready_path="/bench/floor/",
+            log_path=log_dir / "gunicorn.log",
+        )
         app.start()
         try:
             yield sandbox, app
@@ -148,21 +139,9 @@ def live_servers(
 # --- a member, signed in for real -----------------------------------------------------------
 
 
-class _Form(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.action = ""
-        self.fields: dict[str, str] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {name: value or "" for name, value in attrs}
-        if tag == "form" and not self.action:
-            self.action = attributes.get("action", "")
-        elif tag == "input" and attributes.get("type") == "hidden":
-            self.fields[attributes["name"]] = attributes.get("value", "")
-
-
-def sign_in_and_export(app_url: str, member: str = "typical") -> tuple[str, str]:
+def sign_in_and_export(
+    app_url: str, sandbox: SandboxClient, member: str = "typical"
+) -> tuple[str, str]:
     """Sign in through the sandbox's consent page and start an export, as a browser would.
 
     Return the session cookie and the export's public id.
@@ -171,16 +150,8 @@ def sign_in_and_export(app_url: str, member: str = "typical") -> tuple[str, str]
     login = browser.get(f"{app_url}/auth/login/", allow_redirects=False, timeout=30)
     if login.status_code != 302:
         raise RuntimeError(f"/auth/login/ answered {login.status_code}")
-    consent = browser.get(login.headers["Location"], timeout=30)
-    form = _Form()
-    form.feed(consent.text)
-    answer = browser.post(
-        urljoin(consent.url, form.action),
-        data={**form.fields, "member": member, "action": "allow"},
-        allow_redirects=False,
-        timeout=30,
-    )
-    callback = browser.get(answer.headers["Location"], allow_redirects=False, timeout=30)
+    callback_url = sandbox.consent(login.headers["Location"], member=member)
+    callback = browser.get(callback_url, allow_redirects=False, timeout=30)
     if callback.status_code != 302 or "sessionid" not in browser.cookies:
         raise RuntimeError(f"the sign-in callback answered {callback.status_code}")
     browser.get(f"{app_url}/", timeout=30)  # the home page sets the CSRF cookie
@@ -276,9 +247,8 @@ def poll_load(
     }
 
 
-def sandbox_polls(sandbox: Server, linkedin_task_id: str) -> int:
-    stats = requests.get(f"{sandbox.url}/_sandbox/stats", timeout=10).json()
-    return int(stats.get("task_polls", {}).get(linkedin_task_id, 0))
+def sandbox_polls(sandbox: SandboxClient, linkedin_task_id: str) -> int:
+    return int(sandbox.stats().get("task_polls", {}).get(linkedin_task_id, 0))
 
 
 def polls_measure(
@@ -309,7 +279,7 @@ def polls_measure(
         sandbox,
         app,
     ):
-        cookie, public_id = sign_in_and_export(app.url)
+        cookie, public_id = sign_in_and_export(app.url, sandbox)
         task = ExportTask.objects.get(public_id=public_id)
         status_path = f"/exports/{public_id}/status/"
         load = {"port": app.port, "cookie": cookie, "max_requests": max_requests}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sandbox_client import SandboxClient
+from linkedin_sandbox.client import SandboxClient
 
 # The app's fixtures (``linkedin``, ``member_client``), which build on the sandbox ones below.
 pytest_plugins = ["tests.fixtures_app"]

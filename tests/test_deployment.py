@@ -26,7 +26,7 @@ from cryptography.fernet import Fernet
 from django.core.management import get_commands, load_command_class
 from gunicorn.config import Config as GunicornConfig
 
-from tests.sandbox_client import SandboxClient
+from linkedin_sandbox.client import SandboxClient
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"

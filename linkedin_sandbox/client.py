@@ -1,4 +1,7 @@
-"""Drive the LinkedIn sandbox from tests: start and stop its process, turn knobs, play the user."""
+"""Drive the LinkedIn sandbox from outside: start and stop its process, turn knobs, play the user.
+
+Used by the tests and the benchmark; the sandbox server itself never imports it.
+"""
 
 from __future__ import annotations
 
@@ -63,7 +66,7 @@ class SandboxClient:
         env["PYTHONUNBUFFERED"] = "1"
         log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
         with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
+            self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
                 [sys.executable, "-m", "linkedin_sandbox", "--port", str(self.port)],
                 cwd=REPOSITORY_ROOT,
                 env=env,
