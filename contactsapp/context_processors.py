@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 
 def linkedin_account(request: HttpRequest) -> dict:
@@ -8,4 +9,5 @@ def linkedin_account(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"account": None}
-    return {"account": getattr(user, "linkedin_account", None)}
+    # Lazy: htmx fragments (status polls) never show the header, so never pay the query.
+    return {"account": SimpleLazyObject(lambda: getattr(user, "linkedin_account", None))}

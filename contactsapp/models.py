@@ -49,6 +49,9 @@ class LinkedInAccount(models.Model):
 
     @property
     def has_usable_token(self) -> bool:
-        if not self.access_token:
+        """True while we hold an unexpired token. Status polls ask this, so it does not
+        decrypt; a token that no longer decrypts is refused by LinkedIn (401) and forgotten.
+        """
+        if not self.encrypted_access_token:
             return False
         return self.token_expires_at is None or self.token_expires_at > timezone.now()

@@ -22,10 +22,7 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
     JSON fields take JSON text. Call it inside `transaction.atomic()`: an exception
     raised by the `rows` iterator half-way leaves nothing behind once rolled back.
     """
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(
-        connection.ops.quote_name(model._meta.get_field(name).column) for name in fields
-    )
+    table, columns = _quoted_table_and_columns(model, fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -51,9 +48,12 @@ def refresh_planner_statistics(model: type[Model], fields: Sequence[str]) -> Non
     """
     if connection.vendor != "postgresql":
         return
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(
-        connection.ops.quote_name(model._meta.get_field(name).column) for name in fields
-    )
+    table, columns = _quoted_table_and_columns(model, fields)
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {table} ({columns})")
+
+
+def _quoted_table_and_columns(model: type[Model], fields: Sequence[str]) -> tuple[str, str]:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    return quote(model._meta.db_table), columns

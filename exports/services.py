@@ -198,10 +198,12 @@ def _update_in_progress(task: ExportTask, **fields: Any) -> bool:
 
 
 def _finish(task: ExportTask, status: str, *, now: datetime, **fields: Any) -> bool:
-    logger.info("event=export_finished export=%s status=%s", task.public_id, status)
-    return _update_in_progress(
+    finished = _update_in_progress(
         task, status=status, finished_at=now, note="", needs_sign_in=False, **fields
     )
+    if finished:
+        logger.info("event=export_finished export=%s status=%s", task.public_id, status)
+    return finished
 
 
 # --- ingest -------------------------------------------------------------------------------

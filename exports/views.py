@@ -23,7 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "exports/landing.html")
     exports = selectors.exports_for_owner(user=request.user)[:20]
-    return render(request, "exports/home.html", {"exports": exports, "now": timezone.now()})
+    return render(request, "exports/home.html", {"exports": exports})
 
 
 @require_POST
