@@ -35,6 +35,8 @@ class ExportTask(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
 
     contact_count = models.PositiveIntegerField(default=0)
+    # Contacts with a name: where the blanks start in a sort by name (see `Contact.name_rank`).
+    with_name_count = models.PositiveIntegerField(default=0)
     with_email_count = models.PositiveIntegerField(default=0)
     with_phone_count = models.PositiveIntegerField(default=0)
 
@@ -82,8 +84,15 @@ class Contact(models.Model):
     name = models.TextField(blank=True)
     email = models.TextField(blank=True)
     phone = models.TextField(blank=True)
-    # Lower-cased name, email and phone, so search is one indexed-free scan of one column.
+    # Name, email and phone folded as `collation.search_form` folds a query (no case, no
+    # accents, one Unicode form), so a search is a plain substring match on every database.
     search_text = models.TextField(blank=True)
+    # Place in each sort, computed once at ingest (`sort_ranks`): 0..k-1 for the k contacts
+    # with a value, in alphabetical order (ties in LinkedIn's order), then the blanks, in
+    # LinkedIn's order. Any page of any sort, either direction, is then a range on an index.
+    name_rank = models.PositiveIntegerField(default=0)
+    email_rank = models.PositiveIntegerField(default=0)
+    phone_rank = models.PositiveIntegerField(default=0)
     # The contact exactly as LinkedIn sent it, so no field is ever lost.
     raw = models.JSONField()
 
@@ -93,8 +102,9 @@ class Contact(models.Model):
             models.UniqueConstraint(fields=["task", "position"], name="contact_once_per_task"),
         ]
         indexes = [
-            models.Index(fields=["task", "name"], name="contact_by_name"),
-            models.Index(fields=["task", "email"], name="contact_by_email"),
+            models.Index(fields=["task", "name_rank"], name="contact_by_name_rank"),
+            models.Index(fields=["task", "email_rank"], name="contact_by_email_rank"),
+            models.Index(fields=["task", "phone_rank"], name="contact_by_phone_rank"),
         ]
 
     def __str__(self) -> str:

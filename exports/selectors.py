@@ -2,27 +2,48 @@
 
 from __future__ import annotations
 
+import operator
+from dataclasses import dataclass
+from functools import reduce
 from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Case, ExpressionWrapper, F, IntegerField, Q, QuerySet, When
 from django.http import Http404
 from django.utils.functional import cached_property
 
+from exports.collation import search_form
 from exports.models import Contact, ExportTask
 
-# Public sort keys → ordering; `position` (LinkedIn's own order) breaks ties.
-CONTACT_SORTS: dict[str, tuple[str, ...]] = {
-    "": ("position",),
-    "name": ("name", "position"),
-    "-name": ("-name", "-position"),
-    "email": ("email", "position"),
-    "-email": ("-email", "-position"),
-    "phone": ("phone", "position"),
-    "-phone": ("-phone", "-position"),
+
+@dataclass(frozen=True)
+class ContactSort:
+    """One way of ordering a book: by `rank` (a column ranked at ingest), up or down."""
+
+    rank: str
+    descending: bool = False
+    # The ExportTask field counting contacts with a value, i.e. where the blanks start.
+    with_value_count: str = "contact_count"
+
+    def with_value(self, task: ExportTask) -> int:
+        return getattr(task, self.with_value_count)
+
+
+# Public sort keys → how. Blanks come last in both directions (see `sort_ranks`).
+CONTACT_SORTS: dict[str, ContactSort] = {
+    "": ContactSort("position"),
+    "name": ContactSort("name_rank", with_value_count="with_name_count"),
+    "-name": ContactSort("name_rank", descending=True, with_value_count="with_name_count"),
+    "email": ContactSort("email_rank", with_value_count="with_email_count"),
+    "-email": ContactSort("email_rank", descending=True, with_value_count="with_email_count"),
+    "phone": ContactSort("phone_rank", with_value_count="with_phone_count"),
+    "-phone": ContactSort("phone_rank", descending=True, with_value_count="with_phone_count"),
 }
 MAX_QUERY_LENGTH = 200
+# Counting every match of a one-letter search in 250,000 contacts scans them all; past this
+# many the page says "10,000+" and pages stop there (narrow the search to see the rest).
+SEARCH_COUNT_LIMIT = 10_000
 
 
 def exports_for_owner(*, user: AbstractBaseUser) -> QuerySet[ExportTask]:
@@ -42,15 +63,33 @@ def export_get_for_owner(*, user: AbstractBaseUser, public_id: UUID) -> ExportTa
 
 
 def contacts_search(*, task: ExportTask, query: str = "", sort: str = "") -> QuerySet[Contact]:
-    """Return the task's contacts matching `query` in name, email or phone, sorted."""
+    """Return the task's contacts whose name, email or phone contains `query`, sorted.
+
+    The query is folded as the stored text was (`collation.search_form`): no case, no
+    accents, any Unicode form.
+    """
     contacts = Contact.objects.filter(task=task)
-    query = query.strip().lower()[:MAX_QUERY_LENGTH]
+    query = search_form(query.strip()[:MAX_QUERY_LENGTH])
     if "\x00" in query:
         # No stored contact holds a NUL (ingest drops them), and PostgreSQL refuses one.
         return contacts.none()
     if query:
         contacts = contacts.filter(search_text__contains=query)
-    return contacts.order_by(*CONTACT_SORTS.get(sort, CONTACT_SORTS[""]))
+    how = CONTACT_SORTS.get(sort, CONTACT_SORTS[""])
+    if not how.descending:
+        return contacts.order_by(how.rank)
+    # Descending with the blanks still last: the contacts with a value from the highest
+    # rank down, then the blanks (ranked from k up) in LinkedIn's order.
+    last_with_value = how.with_value(task) - 1
+    shown_at = Case(
+        When(
+            **{f"{how.rank}__lte": last_with_value},
+            then=ExpressionWrapper(last_with_value - F(how.rank), output_field=IntegerField()),
+        ),
+        default=F(how.rank),
+        output_field=IntegerField(),
+    )
+    return contacts.order_by(shown_at)
 
 
 def contacts_page(
@@ -58,20 +97,46 @@ def contacts_page(
 ) -> Page:
     """Return one page of the task's contacts, searched and sorted.
 
-    The whole book in LinkedIn's order is the common case, and the slow one at 50,000
-    contacts if done with COUNT and OFFSET; positions run 0..n-1 without gaps, so that
-    page is an index range and the count is the one stored at ingest.
+    Without a search, any page of any sort is a range of ranks on an index, and the count
+    is the one stored at ingest. A search counts at most `SEARCH_COUNT_LIMIT` matches.
     """
-    contacts = contacts_search(task=task, query=query, sort=sort)
-    if query.strip() or sort:
-        return Paginator(contacts, per_page).get_page(page_number)
-    return _PositionPaginator(contacts, per_page, count=task.contact_count).get_page(page_number)
+    if search_form(query.strip()):
+        contacts = contacts_search(task=task, query=query, sort=sort)
+        return BoundedPaginator(contacts, per_page, limit=SEARCH_COUNT_LIMIT).get_page(page_number)
+    how = CONTACT_SORTS.get(sort, CONTACT_SORTS[""])
+    return _RankPaginator(task, how, per_page).get_page(page_number)
 
 
-class _PositionPaginator(Paginator):
-    def __init__(self, object_list: QuerySet[Contact], per_page: int, *, count: int):
+class BoundedPaginator(Paginator):
+    """A paginator that stops counting after `limit` matches: `count_is_exact` says so."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, limit: int):
         super().__init__(object_list, per_page)
-        self._count = count
+        self.limit = limit
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, self.limit)
+
+    @property
+    def count_is_exact(self) -> bool:
+        return self._counted <= self.limit
+
+    @cached_property
+    def _counted(self) -> int:
+        return self.object_list.order_by()[: self.limit + 1].count()
+
+
+class _RankPaginator(Paginator):
+    """Pages of a whole book in one sort, each fetched as one or two ranges of ranks."""
+
+    count_is_exact = True
+
+    def __init__(self, task: ExportTask, how: ContactSort, per_page: int):
+        super().__init__(Contact.objects.filter(task=task), per_page)
+        self.how = how
+        self.with_value = how.with_value(task)
+        self._count = task.contact_count
 
     @cached_property
     def count(self) -> int:
@@ -79,6 +144,24 @@ class _PositionPaginator(Paginator):
 
     def page(self, number: str | int) -> Page:
         number = self.validate_number(number)
-        first = (number - 1) * self.per_page
-        rows = self.object_list.filter(position__gte=first, position__lt=first + self.per_page)
+        start = (number - 1) * self.per_page
+        end = min(start + self.per_page, self.count)
+        rank = self.how.rank
+        if not self.how.descending:
+            ranges = Q(**{f"{rank}__gte": start, f"{rank}__lt": end})
+            rows = list(self.object_list.filter(ranges).order_by(rank))
+            return self._get_page(rows, number, self)
+        # Shown at index i: rank k-1-i while i < k (contacts with a value), else rank i.
+        k = self.with_value
+        ranges = []
+        if start < k:
+            ranges.append(Q(**{f"{rank}__gt": k - 1 - min(end, k), f"{rank}__lte": k - 1 - start}))
+        if end > k:
+            ranges.append(Q(**{f"{rank}__gte": max(start, k), f"{rank}__lt": end}))
+        rows = list(self.object_list.filter(reduce(operator.or_, ranges))) if ranges else []
+        rows.sort(key=lambda contact: _shown_at(getattr(contact, rank), k))
         return self._get_page(rows, number, self)
+
+
+def _shown_at(rank: int, with_value: int) -> int:
+    return with_value - 1 - rank if rank < with_value else rank

@@ -21,9 +21,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from contactsapp.models import LinkedInAccount
-from exports import linkedin_api
-from exports.bulk_insert import insert_rows, refresh_planner_statistics
+from exports import collation, linkedin_api
+from exports.bulk_insert import refresh_planner_statistics
 from exports.models import Contact, ExportTask
+from exports.sort_ranks import RANKED_FIELDS, contacts_insert_ranked
 
 logger = logging.getLogger(__name__)
 
@@ -232,13 +233,14 @@ def contacts_ingest(
         # and the transaction takes the rows before it back out.
         totals = _ContactTotals()
         rows = _contact_rows(task, result.contacts())
-        insert_rows(Contact, CONTACT_COLUMNS, totals.counted(rows))
+        contacts_insert_ranked(columns=CONTACT_COLUMNS, rows=totals.counted(rows))
         _finish(
             task,
             Status.SUCCEEDED,
             now=now,
             expires_at=expires_at,
             contact_count=totals.contacts,
+            with_name_count=totals.with_name,
             with_email_count=totals.with_email,
             with_phone_count=totals.with_phone,
             consecutive_errors=0,
@@ -246,7 +248,7 @@ def contacts_ingest(
     if totals.contacts >= LARGE_ADDRESS_BOOK:
         # Without fresh row counts PostgreSQL sorts the whole book for each search page
         # instead of walking it in LinkedIn's order.
-        refresh_planner_statistics(Contact, ["task", "position"])
+        refresh_planner_statistics(Contact, ["task", "position", *RANKED_FIELDS.values()])
     logger.info("event=export_ingested export=%s contacts=%d", task.public_id, totals.contacts)
     return task
 
@@ -258,12 +260,14 @@ CONTACT_COLUMNS = ("task", "position", "name", "email", "phone", "search_text", 
 @dataclass
 class _ContactTotals:
     contacts: int = 0
+    with_name: int = 0
     with_email: int = 0
     with_phone: int = 0
 
     def counted(self, rows: Iterator[tuple]) -> Iterator[tuple]:
         for row in rows:
             self.contacts += 1
+            self.with_name += bool(row[2])
             self.with_email += bool(row[3])
             self.with_phone += bool(row[4])
             yield row
@@ -291,7 +295,7 @@ def _contact_rows(task: ExportTask, entries: Iterator[object]) -> Iterator[tuple
         email = _text(entry.get("emailAddress"))
         phone = entry.get("phoneNumber")
         phone = _text(phone.get("number") if isinstance(phone, dict) else phone)
-        search_text = f"{name}\n{email}\n{phone}".lower()
+        search_text = collation.search_text(name, email, phone)
         yield (task.pk, position, name, email, phone, search_text, raw)
 
 

@@ -138,7 +138,9 @@ def _contacts_page(request: HttpRequest, task: ExportTask) -> dict:
         page_number=request.GET.get("page"),
         per_page=settings.CONTACTS_PER_PAGE,
     )
-    return {"page": page, "query": query, "sort": sort}
+    # First, last and two either side of this one: any page is two clicks or a "go to" away.
+    page_range = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    return {"page": page, "page_range": list(page_range), "query": query, "sort": sort}
 
 
 def _file_date(task: ExportTask) -> str:

@@ -1,0 +1,201 @@
+"""The contacts list: language-aware order with blanks last, folded search, paging anywhere.
+
+Each test stores a small hand-made address book through the real ingest step (LinkedIn's
+body → `contacts_ingest`) and reads it through the whole Django stack, signed in as the
+typical member of the live sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from exports import linkedin_api, selectors, services
+from exports.models import ExportTask
+
+pytestmark = pytest.mark.django_db
+
+DAY_MS = 24 * 60 * 60 * 1000
+
+# position: name / email / phone. Blanks are the point: every column has some.
+BOOK = [
+    {"name": "Zoë Brontë", "emailAddress": "zoe@example.com",
+     "phoneNumber": {"number": "+44 20 7946 0958"}},                                # 0
+    {"name": "Çelik Aydin", "emailAddress": "Celik@example.com"},                   # 1
+    {"phoneNumber": {"number": "(415) 555-0100"}},                                  # 2
+    {"name": "émilie Martin", "emailAddress": "emilie.m@example.fr"},               # 3
+    {"name": "Aisha Khan", "phoneNumber": {"number": "+1 212 555 0100"}},           # 4
+    {"name": "Emilie Martin", "emailAddress": "aisha@example.com"},                 # 5
+    {"name": '=HYPERLINK("x")', "emailAddress": "hyper@example.com"},               # 6
+    {"name": "Ärger Anna"},                                                         # 7
+    {"name": "Müller Hans", "emailAddress": "mueller@example.de",
+     "phoneNumber": {"number": "030 5555 1234"}},                                   # 8
+    {"emailAddress": "only@example.com"},                                           # 9
+    {"name": "Mu\u0308ller Greta", "emailAddress": "greta@example.de"},             # 10
+    {"name": "Zack Young", "emailAddress": "   "},                                  # 11
+    {"name": "Celia Cruz", "emailAddress": "CELIA@example.com",
+     "phoneNumber": {"number": "+1 415 555 0199"}},                                 # 12
+    {"name": "bob stone", "emailAddress": "bob@example.com"},                       # 13
+]  # fmt: skip
+
+# Written out by hand: Ç with C, Ä with A, "émilie" beside "Emilie" (ties in LinkedIn's
+# order), a decomposed "Müller" with the composed one, markup and formulas by their letters.
+BY_NAME = [4, 7, 13, 12, 1, 3, 5, 6, 10, 8, 11, 0]
+NAMELESS = [2, 9]
+BY_EMAIL = [5, 13, 12, 1, 3, 10, 6, 8, 9, 0]
+EMAILLESS = [2, 4, 7, 11]
+BY_PHONE = [8, 4, 12, 2, 0]  # digits compared, "+", spaces and brackets ignored
+PHONELESS = [1, 3, 5, 6, 7, 9, 10, 11, 13]
+
+EXPECTED = {
+    "": list(range(len(BOOK))),
+    "name": BY_NAME + NAMELESS,
+    "-name": BY_NAME[::-1] + NAMELESS,
+    "email": BY_EMAIL + EMAILLESS,
+    "-email": BY_EMAIL[::-1] + EMAILLESS,
+    "phone": BY_PHONE + PHONELESS,
+    "-phone": BY_PHONE[::-1] + PHONELESS,
+}
+
+
+def export_body(contacts: list[dict]) -> bytes:
+    expires_at = int(time.time() * 1000) + DAY_MS
+    result = {"contacts": contacts, "expiresAt": expires_at, "id": "AQresult"}
+    return json.dumps(
+        {"id": "AQtask", "result~": result, "status": "SUCCEEDED"}, ensure_ascii=False
+    ).encode()
+
+
+@pytest.fixture
+def book(member_client):
+    """The signed-in typical member with BOOK stored as a finished export."""
+    owner = get_user_model().objects.get()
+    task = ExportTask.objects.create(owner=owner, linkedin_task_id="AQtask")
+    result = linkedin_api.parse_export_task(export_body(BOOK)).result
+    services.contacts_ingest(task=task, result=result)
+    task.refresh_from_db()
+    assert task.status == ExportTask.Status.SUCCEEDED
+    return member_client, f"/exports/{task.public_id}/", task
+
+
+def shown(client, url: str, **params) -> list[int]:
+    response = client.get(url, params)
+    assert response.status_code == 200
+    return [contact.position for contact in response.context["page"].object_list]
+
+
+def every_page(client, url: str, **params) -> list[int]:
+    """The positions on every page, in order, following the page count the page gives."""
+    first = client.get(url, params).context["page"]
+    positions = []
+    for number in range(1, first.paginator.num_pages + 1):
+        positions += shown(client, url, page=number, **params)
+    return positions
+
+
+@pytest.mark.parametrize("sort", list(EXPECTED))
+def test_every_sort_is_language_aware_with_blanks_last_in_both_directions(book, sort):
+    client, url, _ = book
+    assert shown(client, url, sort=sort) == EXPECTED[sort]
+
+
+@pytest.mark.parametrize("sort", list(EXPECTED))
+@pytest.mark.parametrize("per_page", [1, 3, 5])
+def test_pages_of_every_sort_put_together_are_the_whole_sort(book, settings, sort, per_page):
+    settings.CONTACTS_PER_PAGE = per_page  # pages that straddle the start of the blanks
+    client, url, _ = book
+    assert every_page(client, url, sort=sort) == EXPECTED[sort]
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "-phone"])
+def test_a_page_of_a_sort_is_one_range_query_without_offset_or_count(book, settings, sort):
+    settings.CONTACTS_PER_PAGE = 3
+    client, url, _ = book
+    with CaptureQueriesContext(connection) as queries:
+        assert shown(client, url, sort=sort, page=3) == EXPECTED[sort][6:9]
+    contact_queries = [q["sql"] for q in queries if "exports_contact" in q["sql"]]
+    assert len(contact_queries) == 1
+    sql = contact_queries[0].upper()
+    assert "OFFSET" not in sql and "COUNT(" not in sql
+    assert f"{sort.strip('-').upper()}_RANK" in sql
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["muller", "Müller", "MÜLLER", "Mu\u0308ller", "MU\u0308LLER", "mÜller"],
+)
+def test_search_ignores_case_accents_and_unicode_form_both_ways(book, typed):
+    client, url, _ = book
+    # 8 is stored composed, 10 decomposed: each spelling finds both.
+    assert shown(client, url, q=typed) == [8, 10]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("zoe", [0]), ("Zoe\u0308", [0]), ("EMILIE", [3, 5]), ("celik", [1]), ("ärger", [7])],
+)
+def test_search_finds_what_a_person_types(book, typed, expected):
+    client, url, _ = book
+    assert shown(client, url, q=typed) == expected
+
+
+def test_a_search_keeps_the_sort_and_its_blanks_last(book):
+    client, url, _ = book
+    # "example" is in every e-mail address; nameless 9 still comes last by name.
+    matching = [p for p in EXPECTED["-name"] if BOOK[p].get("emailAddress", "").strip()]
+    assert shown(client, url, q="example", sort="-name") == matching
+
+
+def test_the_search_form_carries_the_current_sort_with_and_without_htmx(book):
+    client, url, _ = book
+    hidden = '<input type="hidden" name="sort" value="-phone" form="contact-search-form">'
+    page = client.get(url, {"sort": "-phone"}).content.decode()
+    assert 'id="contact-search-form"' in page and hidden in page
+    # After htmx swaps the list for a new sort, the new list brings the form its sort.
+    fragment = client.get(
+        url, {"sort": "-phone"}, headers={"HX-Request": "true", "HX-Target": "contacts"}
+    )
+    assert hidden in fragment.content.decode()
+    # Sort links and page links keep the search.
+    searched = client.get(url, {"q": "example", "sort": "-phone"}).content.decode()
+    assert 'href="?q=example&amp;sort=phone"' in searched
+
+
+def test_paging_reaches_the_first_the_last_and_any_page_without_javascript(book, settings):
+    settings.CONTACTS_PER_PAGE = 2  # 14 contacts: 7 pages
+    client, url, _ = book
+    page = client.get(url, {"sort": "name", "page": 4}).content.decode()
+    for number in (1, 2, 3, 5, 6, 7):
+        assert f'href="?sort=name&amp;page={number}"' in page
+    assert 'aria-label="Last page, 7"' in page and 'aria-label="First page, 1"' in page
+    assert 'data-testid="current-page"><span class="visually-hidden">Page </span>4<' in page
+    # "Go to page" is a plain GET form that keeps the sort.
+    assert 'class="go-to-page"' in page and 'name="page" min="1" max="7"' in page
+    assert '<input type="hidden" name="sort" value="name">' in page
+    assert shown(client, url, sort="name", page=7) == EXPECTED["name"][12:14]
+    # A page past the end shows the last one.
+    assert shown(client, url, sort="name", page=99) == EXPECTED["name"][12:14]
+
+
+def test_far_pages_are_elided_around_the_current_one(book, settings):
+    settings.CONTACTS_PER_PAGE = 1  # 14 pages
+    client, url, _ = book
+    response = client.get(url, {"page": 7})
+    assert response.context["page_range"] == [1, "…", 5, 6, 7, 8, 9, "…", 14]
+
+
+def test_a_search_with_very_many_matches_is_counted_only_up_to_a_bound(book, monkeypatch):
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_LIMIT", 4)
+    client, url, _ = book
+    response = client.get(url, {"q": "example"})
+    paginator = response.context["page"].paginator
+    assert (paginator.count, paginator.count_is_exact) == (4, False)
+    assert "4+ of 14 contacts match" in response.content.decode()
+    exact = client.get(url, {"q": "muller"})
+    assert exact.context["page"].paginator.count_is_exact
+    assert "2 of 14 contacts match" in exact.content.decode()
