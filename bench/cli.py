@@ -41,7 +41,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--quick", action="store_true", help="smoke run: 1k and 10k contacts, fewer repetitions"
     )
-    parser.add_argument("--sizes", type=_ints, help="address-book sizes (default 1000,10000,50000)")
+    parser.add_argument(
+        "--sizes", type=_ints, help="address-book sizes (default 1000,10000,50000,250000)"
+    )
     parser.add_argument(
         "--db",
         default="sqlite,postgresql",
@@ -87,7 +89,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     options = parser.parse_args(argv)
     quick = options.quick
-    options.sizes = options.sizes or ([1_000, 10_000] if quick else [1_000, 10_000, 50_000])
+    options.sizes = options.sizes or (
+        [1_000, 10_000] if quick else [1_000, 10_000, 50_000, 250_000]
+    )
     options.reps = options.reps or (1 if quick else 3)
     options.page_reps = options.page_reps if options.page_reps is not None else 15 if quick else 40
     if options.clients is None:

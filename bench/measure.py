@@ -17,6 +17,7 @@ import tracemalloc
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -32,9 +33,17 @@ T = TypeVar("T")
 
 RAW_TABLE = "bench_contact_raw"
 RAW_COLUMNS = ("task_id", "position", "name", "email", "phone", "search_text", "raw")
+# The bare limit: only what a contact is, no search text and no JSON (issue 11).
+BARE_TABLE = "bench_contact_bare"
+BARE_COLUMNS = ("task_id", "position", "name", "email", "phone")
 CHUNK_CHARACTERS = 64 * 1024
 # A family name of the generator: a search that matches a few percent of the book.
 SEARCH_TERM = "garcia"
+# One letter (most contacts), and a term no contact holds.
+COMMON_TERM = "a"
+ABSENT_TERM = "zqxj"
+# Every public sort of the contacts page; "" is LinkedIn's order.
+SORTS = ("", "name", "-name", "email", "-email", "phone", "-phone")
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -106,18 +115,23 @@ def ingest_app(body: bytes, owner) -> tuple[ExportTask, float]:
 
 
 def raw_table_ensure() -> None:
-    """A bare table for the same rows: no key, no index, no constraint."""
+    """Bare tables for the same rows, and for the bare columns: no key, index or constraint."""
     raw_type = "jsonb" if vendor() == "postgresql" else "text"
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {RAW_TABLE} (task_id bigint, position integer, "
             f"name text, email text, phone text, search_text text, raw {raw_type})"
         )
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {BARE_TABLE} (task_id bigint, position integer, "
+            "name text, email text, phone text)"
+        )
 
 
 def raw_table_clear() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {RAW_TABLE}")  # noqa: S608 (a constant)
+        cursor.execute(f"DELETE FROM {BARE_TABLE}")  # noqa: S608 (a constant)
 
 
 def _limit_rows(task_id: int, contacts: list[dict]) -> Iterator[tuple]:
@@ -131,20 +145,30 @@ def _limit_rows(task_id: int, contacts: list[dict]) -> Iterator[tuple]:
         yield (task_id, position, name, email, phone, search, json.dumps(entry))
 
 
-def _write_rows(rows: Iterable[tuple]) -> None:
+def _bare_rows(task_id: int, contacts: list[dict]) -> Iterator[tuple]:
+    """Task, position, name, e-mail and phone: the least a stored contact can be."""
+    for position, entry in enumerate(contacts):
+        phone = entry.get("phoneNumber")
+        phone = phone.get("number") if isinstance(phone, dict) else phone
+        yield (task_id, position, entry.get("name"), entry.get("emailAddress"), phone)
+
+
+def _write_rows(
+    rows: Iterable[tuple], table: str = RAW_TABLE, names: tuple[str, ...] = RAW_COLUMNS
+) -> None:
     connection.ensure_connection()
     raw = connection.connection  # the DB-API connection under Django's wrapper
-    columns = ", ".join(RAW_COLUMNS)
+    columns = ", ".join(names)
     if vendor() == "postgresql":
-        statement = f"COPY {RAW_TABLE} ({columns}) FROM STDIN"
+        statement = f"COPY {table} ({columns}) FROM STDIN"
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)
     else:
-        marks = ", ".join("?" for _ in RAW_COLUMNS)
+        marks = ", ".join("?" for _ in names)
         cursor = raw.cursor()
         try:
-            cursor.executemany(f"INSERT INTO {RAW_TABLE} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
         finally:
             cursor.close()
 
@@ -155,6 +179,15 @@ def ingest_limit(body: bytes, task_id: int) -> float:
     contacts = json.loads(body)["result~"]["contacts"]
     with transaction.atomic():
         _write_rows(_limit_rows(task_id, contacts))
+    return time.perf_counter() - start
+
+
+def ingest_bare_limit(body: bytes, task_id: int) -> float:
+    """`json.loads` plus executemany / COPY of task, position, name, e-mail and phone."""
+    start = time.perf_counter()
+    contacts = json.loads(body)["result~"]["contacts"]
+    with transaction.atomic():
+        _write_rows(_bare_rows(task_id, contacts), BARE_TABLE, BARE_COLUMNS)
     return time.perf_counter() - start
 
 
@@ -173,7 +206,7 @@ def ingest_measure(
     """
     body = export_body(count, seed=seed)
     raw_table_ensure()
-    app_times, limit_times = [], []
+    app_times, limit_times, bare_times = [], [], []
     task = None
     for _ in range(reps):
         gc.collect()  # garbage of the last run is not this run's cost
@@ -182,6 +215,8 @@ def ingest_measure(
         raw_table_clear()
         gc.collect()
         limit_times.append(ingest_limit(body, task.pk))
+        gc.collect()
+        bare_times.append(ingest_bare_limit(body, task.pk))
     limit_rows = raw_table_count()
     stored = Contact.objects.filter(task=task).count()
     figures: dict[str, Any] = {
@@ -192,12 +227,15 @@ def ingest_measure(
         "limit_rows": limit_rows,
         "app_seconds": median(app_times),
         "limit_seconds": median(limit_times),
+        "bare_seconds": median(bare_times),
         "app_seconds_all": app_times,
         "limit_seconds_all": limit_times,
+        "bare_seconds_all": bare_times,
     }
     figures["app_per_second"] = count / figures["app_seconds"]
     figures["limit_per_second"] = count / figures["limit_seconds"]
     figures["ratio"] = figures["app_seconds"] / figures["limit_seconds"]
+    figures["ratio_bare"] = figures["app_seconds"] / figures["bare_seconds"]
     if memory:
         # Separate runs: tracemalloc slows allocation down, so it never touches the timings.
         _, app_peak = traced(lambda: ingest_app(body, bench_user()))
@@ -227,12 +265,46 @@ def csv_url(task: ExportTask) -> str:
     return reverse("contacts_csv", args=[task.public_id])
 
 
+# Every download a member can click: a new format is one more line here.
+DOWNLOADS: dict[str, tuple[str, dict[str, str]]] = {
+    "CSV": ("contacts_csv", {}),
+    "CSV for Excel": ("contacts_csv", {"variant": "excel"}),
+    "JSON": ("contacts_json", {}),
+}
+
+
+def download_urls(task: ExportTask) -> dict[str, str]:
+    urls = {}
+    for label, (name, params) in DOWNLOADS.items():
+        url = reverse(name, args=[task.public_id])
+        urls[label] = f"{url}?{urlencode(params)}" if params else url
+    return urls
+
+
+def downloads_measure(task: ExportTask, *, reps: int = 3, memory: bool = True) -> dict:
+    """Every download of `task` through the whole stack: seconds, first byte, peak memory."""
+    client = signed_in_client(task.owner)
+    figures: dict[str, Any] = {"contacts": task.contact_count, "downloads": {}}
+    for label, url in download_urls(task).items():
+        download_app(client, url)  # warm-up
+        runs = [download_app(client, url) for _ in range(reps)]
+        result = {
+            "bytes": runs[-1][0],
+            "seconds": median([run[1] for run in runs]),
+            "first_byte_ms_max": max(run[2] for run in runs) * 1000,
+        }
+        if memory:
+            result["peak_bytes"] = traced(lambda url=url: download_app(client, url))[1]
+        figures["downloads"][label] = result
+    return figures
+
+
 def download_app(client: Client, url: str) -> tuple[int, float, float, bytes]:
-    """Stream the CSV through the whole stack; return bytes, seconds, first byte, first chunk."""
+    """Stream a download through the whole stack; return bytes, seconds, first byte, first chunk."""
     start = time.perf_counter()
     response = client.get(url, secure=True)
     if response.status_code != 200 or not response.streaming:
-        raise RuntimeError(f"CSV download answered {response.status_code}")
+        raise RuntimeError(f"GET {url} answered {response.status_code}")
     chunks = iter(response.streaming_content)
     first = next(chunks, b"")
     first_byte = time.perf_counter() - start
@@ -348,15 +420,37 @@ def csv_measure(
 # --- 3. contacts page ---------------------------------------------------------------------
 
 
+def rare_term(task: ExportTask) -> str:
+    """The e-mail address of the contact half-way through the book: one or two matches."""
+    emails = Contact.objects.filter(task=task).exclude(email="").order_by("position")
+    middle = emails.values_list("email", flat=True)[
+        task.with_email_count // 2 : task.with_email_count // 2 + 1
+    ]
+    return next(iter(middle), "nobody@example.com")
+
+
 def page_urls(task: ExportTask) -> dict[str, str]:
+    """Every sort in both directions at its first, middle and last page; four searches."""
     detail = reverse("export_detail", args=[task.public_id])
     last = max(1, math.ceil(task.contact_count / settings.CONTACTS_PER_PAGE))
-    return {
-        "floor (trivial view)": reverse("bench_floor"),
-        "first page": detail,
-        f"search ?q={SEARCH_TERM}": f"{detail}?q={SEARCH_TERM}",
-        f"last page ?page={last}": f"{detail}?page={last}",
+    pages = dict.fromkeys((1, max(1, last // 2), last))
+    urls = {"floor (trivial view)": reverse("bench_floor")}
+    for sort in SORTS:
+        for number in pages:
+            query = urlencode({"sort": sort, "page": number} if sort else {"page": number})
+            urls[f"{'sort=' + sort if sort else 'LinkedIn order'}, page {number:,}"] = (
+                f"{detail}?{query}"
+            )
+    searches = {
+        "rare term": {"q": rare_term(task)},
+        "one letter": {"q": COMMON_TERM},
+        "no match": {"q": ABSENT_TERM},
+        "with a sort": {"q": SEARCH_TERM, "sort": "-phone"},
+        "one letter with a sort, page 100": {"q": COMMON_TERM, "sort": "-name", "page": 100},
     }
+    for label, params in searches.items():
+        urls[f"search, {label}: ?{urlencode(params)}"] = f"{detail}?{urlencode(params)}"
+    return urls
 
 
 def time_get(client: Client, url: str, *, reps: int, warmup: int = 3) -> list[float]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-# Targets of issue 5.
-INGEST_MAX_RATIO = 5.0
-INGEST_MAX_MEMORY_OVER_BODY = 4.0
+# Targets of issue 11 for ingest and the contacts page; of issue 5 for the CSV and polls.
+INGEST_MAX_RATIO = 3.0
+INGEST_MAX_MEMORY_OVER_BODY = 2.0
 CSV_MAX_RATIO = 3.0
 CSV_MAX_FIRST_BYTE_MS = 100.0
 # "Flat": five times the contacts may cost at most half as much memory again.
 CSV_MAX_MEMORY_GROWTH = 1.5
-PAGE_MAX_P95_MS = 50.0
+PAGE_MAX_P95_MS = 25.0
 POLL_MAX_P99_MS = 100.0
 
 NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
@@ -53,9 +53,11 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             label = f"{top['contacts']:,}"
             found.append(
                 _target(
-                    f"ingest {label}: app within {INGEST_MAX_RATIO:g}x the raw limit",
+                    f"ingest {label}: app within {INGEST_MAX_RATIO:g}x the same-columns limit",
                     name,
-                    f"{top['ratio']:.1f}x",
+                    f"{top['ratio']:.1f}x (bare limit: {top['ratio_bare']:.1f}x)"
+                    if "ratio_bare" in top
+                    else f"{top['ratio']:.1f}x",
                     f"<= {INGEST_MAX_RATIO:g}x",
                     top["ratio"] <= INGEST_MAX_RATIO,
                 )
@@ -63,13 +65,13 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             if "app_peak_over_body" in top:
                 found.append(
                     _target(
-                        f"ingest {label}: peak memory growth under "
+                        f"ingest {label}: peak memory growth within "
                         f"{INGEST_MAX_MEMORY_OVER_BODY:g}x the body",
                         name,
                         f"{top['app_peak_over_body']:.1f}x "
                         f"(limit path {top['limit_peak_over_body']:.1f}x)",
-                        f"< {INGEST_MAX_MEMORY_OVER_BODY:g}x",
-                        top["app_peak_over_body"] < INGEST_MAX_MEMORY_OVER_BODY,
+                        f"<= {INGEST_MAX_MEMORY_OVER_BODY:g}x",
+                        top["app_peak_over_body"] <= INGEST_MAX_MEMORY_OVER_BODY,
                     )
                 )
         if result.get("csv"):
@@ -94,7 +96,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                     first_byte < CSV_MAX_FIRST_BYTE_MS,
                 )
             )
-            peaks = [(run["contacts"], run["app_peak_bytes"]) for run in result["csv"]]
+            peaks = [(run["contacts"], run.get("app_peak_bytes")) for run in result["csv"]]
             if len(peaks) >= 2 and all(peak for _, peak in peaks):
                 (small_n, small), (big_n, big) = peaks[-2], peaks[-1]
                 found.append(
@@ -116,8 +118,8 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                         f"contacts page at {page['contacts']:,}: {label}, p95",
                         name,
                         f"{figures['p95_ms']:.1f} ms",
-                        f"< {PAGE_MAX_P95_MS:g} ms",
-                        figures["p95_ms"] < PAGE_MAX_P95_MS,
+                        f"<= {PAGE_MAX_P95_MS:g} ms",
+                        figures["p95_ms"] <= PAGE_MAX_P95_MS,
                     )
                 )
         if result.get("polls"):
@@ -208,6 +210,8 @@ def markdown(results: dict[str, Any]) -> str:
                     f"{run['limit_seconds']:.2f}",
                     _n(run["limit_per_second"]),
                     f"{run['ratio']:.1f}x",
+                    f"{run['bare_seconds']:.2f}" if "bare_seconds" in run else "-",
+                    f"{run['ratio_bare']:.1f}x" if "ratio_bare" in run else "-",
                     f"{run['app_peak_over_body']:.1f}x" if "app_peak_over_body" in run else "-",
                     f"{run['limit_peak_over_body']:.1f}x" if "limit_peak_over_body" in run else "-",
                 ]
@@ -216,9 +220,11 @@ def markdown(results: dict[str, Any]) -> str:
         lines += [
             "## 1. Ingest: LinkedIn's body to committed contacts",
             "",
-            "App: `parse_export_task` + `contacts_ingest`. Limit: `json.loads` + SQLite "
-            "`executemany` / PostgreSQL `COPY` of the same rows into a bare table. "
-            "Memory: tracemalloc peak of a separate run, over the body size.",
+            "App: `parse_export_task` + `contacts_ingest`, sort ranks and search text "
+            "included. Limit: `json.loads` + SQLite `executemany` / PostgreSQL `COPY` of the "
+            "same columns into a table with no index. Bare limit: the same for task, "
+            "position, name, e-mail and phone only. Memory: tracemalloc peak of a separate "
+            "run, over the body size.",
             "",
             *_table(
                 [
@@ -230,6 +236,8 @@ def markdown(results: dict[str, Any]) -> str:
                     "limit s",
                     "limit contacts/s",
                     "app/limit",
+                    "bare limit s",
+                    "app/bare",
                     "app peak mem/body",
                     "limit peak mem/body",
                 ],
@@ -278,6 +286,34 @@ def markdown(results: dict[str, Any]) -> str:
                     "peak mem streaming",
                 ],
                 csv_rows,
+            ),
+        ]
+
+    download_rows = []
+    for db, result in databases.items():
+        for run in result.get("downloads", []):
+            for label, figures in run["downloads"].items():
+                download_rows.append(
+                    [
+                        NAMES.get(db, db),
+                        _n(run["contacts"]),
+                        label,
+                        _mib(figures["bytes"]),
+                        f"{figures['seconds']:.3f}",
+                        f"{figures['first_byte_ms_max']:.1f}",
+                        _mib(figures["peak_bytes"]) if "peak_bytes" in figures else "-",
+                    ]
+                )
+    if download_rows:
+        lines += [
+            "### Every download",
+            "",
+            "Each URL of `bench.measure.DOWNLOADS` through the whole stack; first byte: the "
+            "slowest of the repetitions; memory: tracemalloc peak while streaming.",
+            "",
+            *_table(
+                ["DB", "contacts", "download", "size", "s", "first byte ms", "peak mem"],
+                download_rows,
             ),
         ]
 

@@ -17,6 +17,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+# Every download format is measured at these sizes and above (issue 11: 50,000 and 250,000).
+DOWNLOADS_FROM = 50_000
+
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
@@ -50,6 +53,7 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
         "version": measure.database_version(),
         "ingest": [],
         "csv": [],
+        "downloads": [],
     }
     if name == "postgresql":
         import psycopg
@@ -71,6 +75,11 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
         result["csv"].append(
             measure.csv_measure(task, reps=config["reps"], memory=config["memory"])
         )
+        if size >= DOWNLOADS_FROM:
+            log(f"[{name}] every download of {size:,} contacts x{config['reps']}")
+            result["downloads"].append(
+                measure.downloads_measure(task, reps=config["reps"], memory=config["memory"])
+            )
     if task is not None and config["page_reps"]:
         log(f"[{name}] contacts page at {task.contact_count:,} contacts x{config['page_reps']}")
         result["page"] = measure.pages_measure(task, reps=config["page_reps"])

@@ -23,21 +23,13 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
     raised by the `rows` iterator half-way leaves nothing behind once rolled back.
     """
     table, columns = _quoted_table_and_columns(model, fields)
-    insert_rows_into(table, columns, len(fields), rows)
-
-
-def insert_rows_into(table: str, columns: str, width: int, rows: Iterable[Sequence]) -> None:
-    """Insert `rows` into `table` (a quoted name) under `columns` (quoted, comma-separated).
-
-    For tables no model describes, such as a staging table; same contract as `insert_rows`.
-    """
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             return
-        placeholders = ", ".join(["%s"] * width)
+        placeholders = ", ".join(["%s"] * len(fields))
         sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
         batch: list[Sequence] = []
         for row in rows:

@@ -16,7 +16,6 @@ case folding, combining marks dropped. "Müller", "MÜLLER", "muller" and a deco
 
 from __future__ import annotations
 
-import sys
 import threading
 import unicodedata
 from functools import cache
@@ -62,7 +61,13 @@ def search_text(*values: str) -> str:
     return "\n".join(search_form(value) for value in values)
 
 
+# No combining mark lies beyond this code point (the last is in the Adlam block, U+1E94A):
+# stopping there builds the table below in a tenth of the time.
+_LAST_COMBINING_MARK = 0x1E94A
+
+
 @cache
 def _combining_marks() -> dict[int, None]:
     """Every combining mark (accents, diaereses…), for `str.translate` to delete."""
-    return {code: None for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code))}
+    marks = range(_LAST_COMBINING_MARK + 1)
+    return {code: None for code in marks if unicodedata.combining(chr(code))}

@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from contactsapp.models import LinkedInAccount
 from exports import collation, linkedin_api
-from exports.bulk_insert import refresh_planner_statistics
+from exports.bulk_insert import insert_rows, refresh_planner_statistics
 from exports.models import Contact, ExportTask
-from exports.sort_ranks import RANKED_FIELDS, contacts_insert_ranked
+from exports.sort_ranks import RANK_COLUMNS, contacts_ranked
 
 logger = logging.getLogger(__name__)
 
@@ -232,8 +232,11 @@ def contacts_ingest(
         # Rows are validated as they stream into the database; a bad one half-way raises
         # and the transaction takes the rows before it back out.
         totals = _ContactTotals()
-        rows = _contact_rows(task, result.contacts())
-        contacts_insert_ranked(columns=CONTACT_COLUMNS, rows=totals.counted(rows))
+        rows = contacts_ranked(
+            rows=_contact_rows(task, result.contacts()),
+            sort_values=(_contact_fields(entry) for entry in result.contacts()),
+        )
+        insert_rows(Contact, (*CONTACT_COLUMNS, *RANK_COLUMNS), totals.counted(rows))
         _finish(
             task,
             Status.SUCCEEDED,
@@ -248,7 +251,7 @@ def contacts_ingest(
     if totals.contacts >= LARGE_ADDRESS_BOOK:
         # Without fresh row counts PostgreSQL sorts the whole book for each search page
         # instead of walking it in LinkedIn's order.
-        refresh_planner_statistics(Contact, ["task", "position", *RANKED_FIELDS.values()])
+        refresh_planner_statistics(Contact, ["task", "position", *RANK_COLUMNS])
     logger.info("event=export_ingested export=%s contacts=%d", task.public_id, totals.contacts)
     return task
 
@@ -291,12 +294,21 @@ def _contact_rows(task: ExportTask, entries: Iterator[object]) -> Iterator[tuple
         if "\\u0000" in raw:  # PostgreSQL cannot store NUL in text or JSON
             entry = _without_nul(entry)
             raw = json.dumps(entry, ensure_ascii=False)
-        name = _text(entry.get("name"))
-        email = _text(entry.get("emailAddress"))
-        phone = entry.get("phoneNumber")
-        phone = _text(phone.get("number") if isinstance(phone, dict) else phone)
+        name, email, phone = _contact_fields(entry)
         search_text = collation.search_text(name, email, phone)
         yield (task.pk, position, name, email, phone, search_text, raw)
+
+
+def _contact_fields(entry: object) -> tuple[str, str, str]:
+    """Return the name, e-mail and phone stored for a contact (blanks for a non-contact)."""
+    if not isinstance(entry, dict):
+        return "", "", ""
+    phone = entry.get("phoneNumber")
+    return (
+        _text(entry.get("name")),
+        _text(entry.get("emailAddress")),
+        _text(phone.get("number") if isinstance(phone, dict) else phone),
+    )
 
 
 def _without_nul(value: Any) -> Any:

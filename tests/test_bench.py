@@ -22,6 +22,8 @@ def test_ingest_and_csv_measurements_give_sane_figures(db):
     assert ingest["app_seconds"] > 0
     assert ingest["limit_seconds"] > 0
     assert ingest["ratio"] == pytest.approx(ingest["app_seconds"] / ingest["limit_seconds"])
+    assert ingest["bare_seconds"] > 0
+    assert ingest["ratio_bare"] == pytest.approx(ingest["app_seconds"] / ingest["bare_seconds"])
     assert ingest["app_per_second"] > 0
     assert ingest["app_peak_bytes"] > 0
     assert ingest["app_peak_over_body"] == pytest.approx(
@@ -41,7 +43,38 @@ def test_ingest_and_csv_measurements_give_sane_figures(db):
     assert download["ratio"] == pytest.approx(download["app_seconds"] / download["limit_seconds"])
     assert download["app_peak_bytes"] > 0
 
-    results = {"databases": {measure.vendor(): {"ingest": [ingest], "csv": [download]}}}
+    downloads = measure.downloads_measure(task, reps=1, memory=True)
+
+    assert set(downloads["downloads"]) == set(measure.DOWNLOADS)
+    for figures in downloads["downloads"].values():
+        assert figures["bytes"] > 0 and figures["seconds"] > 0 and figures["peak_bytes"] > 0
+
+    results = {
+        "databases": {
+            measure.vendor(): {"ingest": [ingest], "csv": [download], "downloads": [downloads]}
+        }
+    }
     found = report.targets(results)
     assert {target["passed"] for target in found} <= {True, False}
     assert any(target["target"].startswith("ingest") for target in found)
+
+
+def test_the_contacts_page_is_measured_for_every_sort_page_and_search(db, settings):
+    settings.ROOT_URLCONF = "bench.urls"  # the floor view
+    settings.CONTACTS_PER_PAGE = 20  # 200 contacts: pages 1, 5 and 10
+    _, task = measure.ingest_measure(CONTACTS, reps=1, memory=False)
+    task.refresh_from_db()
+
+    urls = measure.page_urls(task)
+    figures = measure.pages_measure(task, reps=1)
+
+    labels = list(figures["pages"])
+    assert labels == list(urls)
+    for sort in ("LinkedIn order", *(f"sort={sort}" for sort in measure.SORTS if sort)):
+        assert [label for label in labels if label.startswith(f"{sort}, page ")] == [
+            f"{sort}, page 1",
+            f"{sort}, page 5",
+            f"{sort}, page 10",
+        ]
+    assert sum(label.startswith("search, ") for label in labels) == 5
+    assert all(page["p95_ms"] > 0 for page in figures["pages"].values())

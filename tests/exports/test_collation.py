@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+import unicodedata
+
 import pytest
 
+from exports import collation
 from exports.collation import search_form, search_text, sort_key
 
 
@@ -52,3 +56,8 @@ def test_search_text_folds_each_field_on_its_own_line():
         == "zoe bronte\nzoe@example.com\n+1 415"
     )
     assert search_form("Straße İstanbul") == "strasse istanbul"
+
+
+def test_no_combining_mark_lies_beyond_the_table_of_marks_to_drop():
+    beyond = range(collation._LAST_COMBINING_MARK + 1, sys.maxunicode + 1)
+    assert not any(unicodedata.combining(chr(code)) for code in beyond)
