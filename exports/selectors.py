@@ -101,10 +101,13 @@ def contacts_page(
     Without a search, any page of any sort is a range of ranks on an index, and the count
     is the one stored at ingest. A search counts at most `SEARCH_COUNT_LIMIT` matches.
     """
+    how = CONTACT_SORTS.get(sort, CONTACT_SORTS[""])
     if search_form(query.strip()):
         contacts = contacts_search(task=task, query=query, sort=sort)
+        if how.descending:
+            # Two index walks instead of sorting every match by an expression.
+            contacts = _BlanksLastDescending(contacts, how.rank, how.with_value(task))
         return BoundedPaginator(contacts, per_page, limit=SEARCH_COUNT_LIMIT).get_page(page_number)
-    how = CONTACT_SORTS.get(sort, CONTACT_SORTS[""])
     return _RankPaginator(task, how, per_page).get_page(page_number)
 
 
@@ -126,6 +129,32 @@ class BoundedPaginator(Paginator):
     @cached_property
     def _counted(self) -> int:
         return self.object_list.order_by()[: self.limit + 1].count()
+
+
+class _BlanksLastDescending:
+    """Matches in a descending sort, blanks last, read as slices for a paginator.
+
+    The matches with a value, from the highest rank down, then the blanks by rank: each part
+    is a walk of the `(task, rank)` index that stops after one page, where ordering by
+    `contacts_search`'s expression sorts every match first.
+    """
+
+    def __init__(self, matches: QuerySet[Contact], rank: str, with_value: int):
+        self.matches = matches.order_by()
+        self.with_value = self.matches.filter(**{f"{rank}__lt": with_value}).order_by(f"-{rank}")
+        self.blanks = self.matches.filter(**{f"{rank}__gte": with_value}).order_by(rank)
+
+    def order_by(self) -> QuerySet[Contact]:
+        return self.matches  # for counting
+
+    def __getitem__(self, window: slice) -> list[Contact]:
+        start, stop = window.start or 0, window.stop
+        rows = list(self.with_value[start:stop])
+        if len(rows) == stop - start:
+            return rows
+        # Past the end of the matches with a value: the blanks start after all of them.
+        with_value = start + len(rows) if rows else self.with_value.count()
+        return rows + list(self.blanks[max(0, start - with_value) : stop - with_value])
 
 
 class _RankPaginator(Paginator):

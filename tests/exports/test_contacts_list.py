@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from exports import linkedin_api, selectors, services
-from exports.models import ExportTask
+from exports.models import Contact, ExportTask
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +199,20 @@ def test_a_search_with_very_many_matches_is_counted_only_up_to_a_bound(book, mon
     exact = client.get(url, {"q": "muller"})
     assert exact.context["page"].paginator.count_is_exact
     assert "2 of 14 contacts match" in exact.content.decode()
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "-email", "phone", "-phone"])
+@pytest.mark.parametrize("per_page", [1, 2, 5])
+def test_pages_of_a_sorted_search_put_together_are_the_sorted_matches(
+    book, settings, sort, per_page
+):
+    settings.CONTACTS_PER_PAGE = per_page  # pages that straddle the start of the blanks
+    client, url, task = book
+    matching = set(
+        Contact.objects.filter(task=task, search_text__contains="e").values_list(
+            "position", flat=True
+        )
+    )
+    assert 0 < len(matching) < len(BOOK)
+    expected = [position for position in EXPECTED[sort] if position in matching]
+    assert every_page(client, url, q="e", sort=sort) == expected
