@@ -19,6 +19,7 @@ from linkedin_sandbox.oauth_server import (
     jwks,
     member_claims,
 )
+from linkedin_sandbox.store import sandbox_store
 
 # What the consent page says each scope lets the app do.
 _SCOPE_DESCRIPTIONS = {
@@ -96,6 +97,10 @@ def authorize(request: HttpRequest) -> HttpResponse:
     member = member_get(request.POST.get("member"))
     if member is None or request.POST.get("action") != "allow":
         return _consent_page(request, grant, problem="Choose a member, then Allow or Cancel.")
+    if _fresh_consent(grant) and settings.SANDBOX_CONTACTS_SCOPE in _scopes(grant):
+        # Allowing on a page that asked for every permission again grants the Contacts
+        # permission, even to a member who had not granted it (the `noperm` member).
+        sandbox_store.contacts_grant(member.key)
     return authorization_server.create_authorization_response(
         request, grant_user=member, grant=grant
     )
@@ -114,9 +119,19 @@ def _authorization_error(request: HttpRequest, error: OAuth2Error) -> HttpRespon
     )
 
 
+def _scopes(grant) -> list[str]:
+    scope = grant.request.payload.scope
+    return scope.split() if scope else []
+
+
+def _fresh_consent(grant) -> bool:
+    """True when the application asked for OpenID Connect's `prompt=consent`."""
+    return "consent" in (grant.request.payload.data.get("prompt") or "").split()
+
+
 def _consent_page(request: HttpRequest, grant, problem: str = "") -> HttpResponse:
     payload = grant.request.payload
-    scopes = payload.scope.split() if payload.scope else []
+    scopes = _scopes(grant)
     chosen = request.POST.get("member") or next(iter(MEMBERS))
     return render(
         request,
@@ -134,6 +149,7 @@ def _consent_page(request: HttpRequest, grant, problem: str = "") -> HttpRespons
             ],
             "redirect_host": grant.redirect_uri.split("/")[2],
             "problem": problem,
+            "fresh_consent": _fresh_consent(grant),
         },
         status=400 if problem else 200,
     )
