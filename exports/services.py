@@ -61,10 +61,18 @@ def export_start(*, user: AbstractBaseUser, now: datetime | None = None) -> tupl
     account = getattr(user, "linkedin_account", None)
     if account is None or not account.has_usable_token:
         raise SignInRequired
-    in_progress = ExportTask.objects.filter(owner=user, status=Status.IN_PROGRESS).first()
-    if in_progress is not None:
-        return in_progress, False
-    _check_spacing(user, now=now)
+    # The latest export that did not fail: one in progress is returned as it is, any other
+    # spaces the next. A failed one produced nothing, so trying again at once is fair.
+    latest = (
+        ExportTask.objects.filter(owner=user)
+        .exclude(status=Status.FAILED)
+        .order_by("-requested_at")
+        .first()
+    )
+    if latest is not None and latest.status == Status.IN_PROGRESS:
+        return latest, False
+    if latest is not None:
+        _check_spacing(latest, now=now)
     try:
         with transaction.atomic():
             # The creator holds the polling lease while it asks LinkedIn to start, so a
@@ -80,19 +88,10 @@ def export_start(*, user: AbstractBaseUser, now: datetime | None = None) -> tupl
     return task, True
 
 
-def _check_spacing(user: AbstractBaseUser, *, now: datetime) -> None:
-    # A failed export produced nothing, so trying again at once is fair; any other spares
-    # LinkedIn's daily limits and keeps a member from piling up copies.
-    last = (
-        ExportTask.objects.filter(owner=user)
-        .exclude(status=Status.FAILED)
-        .order_by("-requested_at")
-        .values_list("requested_at", flat=True)
-        .first()
-    )
-    if last is None:
-        return
-    wait = settings.EXPORT_MIN_SPACING - (now - last).total_seconds()
+def _check_spacing(latest: ExportTask, *, now: datetime) -> None:
+    # Spacing spares LinkedIn's daily limits and keeps a member from piling up copies.
+    elapsed = max(0.0, (now - latest.requested_at).total_seconds())
+    wait = settings.EXPORT_MIN_SPACING - elapsed
     if wait > 0:
         raise ExportTooSoon(wait_seconds=math.ceil(wait))
 

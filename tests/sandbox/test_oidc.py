@@ -253,7 +253,7 @@ def test_an_unknown_scope_is_refused_like_linkedin_does(sandbox, authorize_url):
 def test_the_consent_page_names_the_app_the_scopes_and_every_member(sandbox, authorize_url):
     page = requests.get(authorize_url(), timeout=10).text
 
-    assert "Contacts Export" in page
+    assert "Address Book for LinkedIn" in page
     assert CONTACTS_SCOPE in page
     for member in sandbox.members():
         assert f'value="{member["key"]}"' in page
