@@ -253,9 +253,7 @@ def test_a_failed_export_can_be_tried_again_at_once(linkedin, settings):
     assert ExportTask.objects.count() == 2
 
 
-def test_a_second_click_within_the_spacing_still_finds_the_export_in_progress(
-    linkedin, settings
-):
+def test_a_second_click_within_the_spacing_still_finds_the_export_in_progress(linkedin, settings):
     settings.EXPORT_MIN_SPACING = 60
     client = signed_in(linkedin, "typical")
     assert start_export(client) == start_export(client)
