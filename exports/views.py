@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterator
 from uuid import UUID
 
@@ -53,9 +54,9 @@ def export_create(request: HttpRequest) -> HttpResponse:
     except services.ExportTooSoon as too_soon:
         messages.warning(
             request,
-            f"You started an export less than {_seconds(settings.EXPORT_MIN_SPACING)} ago. "
+            f"You started an export less than {_duration(settings.EXPORT_MIN_SPACING)} ago. "
             f"To spare LinkedIn's limits, exports are spaced: you can start the next one "
-            f"in {_seconds(too_soon.wait_seconds)}.",
+            f"in {_duration(too_soon.wait_seconds)}.",
         )
         return redirect("home")
     return redirect(task_url(task))
@@ -180,11 +181,13 @@ def _current_task(request: HttpRequest, public_id: UUID) -> ExportTask:
         raise Http404("No such export.") from error  # deleted while we refreshed it
 
 
-def _seconds(seconds: float) -> str:
-    seconds = round(seconds)
-    if seconds % 60 == 0 and seconds >= 60:
-        minutes = seconds // 60
-        return "a minute" if minutes == 1 else f"{minutes} minutes"
+def _duration(seconds: float) -> str:
+    """Return `seconds` as a person says it, rounded up: "45 seconds", "a minute", "2 hours"."""
+    seconds = max(1, math.ceil(seconds))
+    for unit, size, one in (("hour", 3600, "an hour"), ("minute", 60, "a minute")):
+        if seconds >= size:
+            count = math.ceil(seconds / size)
+            return one if count == 1 else f"{count} {unit}s"
     return "1 second" if seconds == 1 else f"{seconds} seconds"
 
 

@@ -91,6 +91,8 @@ class Browser:
     shots: int = 0
     # Console errors a test expects (e.g. the 410 of an expired address book), by substring.
     expected_console_errors: list[str] = field(default_factory=list)
+    # What the checks of each state found (see checks.look); the test fails on any at its end.
+    findings: list[str] = field(default_factory=list)
 
     def screenshot(self, step: str, *, full_page: bool = True) -> Path:
         self.shots += 1
@@ -152,4 +154,5 @@ def browser(chromium_path, app, viewport, request) -> Iterator[Browser]:
         finally:
             context.close()
             chromium.close()
-    assert not session.problems, "\n".join(session.problems)
+    problems = session.findings + session.problems
+    assert not problems, "\n".join(problems)
