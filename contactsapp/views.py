@@ -28,13 +28,21 @@ def _sign_in_failed(request: HttpRequest, error: SignInError) -> HttpResponse:
     return render(request, "sign_in_failed.html", {"error": error}, status=status)
 
 
+def _signed_in_sub(request: HttpRequest) -> str:
+    account = getattr(request.user, "linkedin_account", None)
+    return account.sub if request.user.is_authenticated and account else ""
+
+
 @require_GET
 def login_view(request: HttpRequest) -> HttpResponse:
     request.session[NEXT_SESSION_KEY] = _safe_next(request, request.GET.get("next"))
     redirect_uri = request.build_absolute_uri(reverse("auth_callback"))
     try:
         return redirect_to_linkedin(
-            request, redirect_uri=redirect_uri, fresh_consent=request.GET.get("consent") == "1"
+            request,
+            redirect_uri=redirect_uri,
+            fresh_consent=request.GET.get("consent") == "1",
+            member_sub=_signed_in_sub(request),
         )
     except SignInError as error:
         return _sign_in_failed(request, error)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from linkedin_sandbox.bearer import bearer_token, require_scope
 from linkedin_sandbox.endpoints import linkedin_endpoint
-from linkedin_sandbox.members import MEMBERS, member_get
+from linkedin_sandbox.members import MEMBERS, member_by_sub, member_get
 from linkedin_sandbox.oauth_server import (
     OIDC_SCOPES,
     authorization_server,
@@ -132,7 +132,9 @@ def _fresh_consent(grant) -> bool:
 def _consent_page(request: HttpRequest, grant, problem: str = "") -> HttpResponse:
     payload = grant.request.payload
     scopes = _scopes(grant)
-    chosen = request.POST.get("member") or next(iter(MEMBERS))
+    # OpenID Connect's login_hint: the member the application expects (it sends their `sub`).
+    hinted = member_by_sub(payload.data.get("login_hint") or "")
+    chosen = request.POST.get("member") or (hinted.key if hinted else next(iter(MEMBERS)))
     return render(
         request,
         "linkedin_sandbox/consent.html",

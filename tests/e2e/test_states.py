@@ -211,7 +211,8 @@ def test_noperm_member(browser: Browser, app: App):
         re.compile(re.escape(app.sandbox.url) + r"/oauth/v2/authorization.*prompt=consent")
     )
     expect(page.get_by_test_id("fresh-consent")).to_be_visible()
-    page.get_by_role("radio", name=re.compile("du Châtelet")).check()
+    # The app names who it expects (login_hint), so LinkedIn picks the same member.
+    expect(page.get_by_role("radio", name=re.compile("du Châtelet"))).to_be_checked()
     look(ui, "fresh-consent", accessibility=False)
     page.get_by_role("button", name="Allow").click()
     page.wait_for_url(f"{app.url}/")

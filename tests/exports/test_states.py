@@ -77,7 +77,9 @@ def test_signing_in_again_with_a_fresh_consent_grants_contacts_and_the_export_wo
     response = client.get("/auth/login/?consent=1")
     assert response.status_code == 302
     authorize_url = response["Location"]
-    assert parse_qs(urlsplit(authorize_url).query)["prompt"] == ["consent"]
+    query = parse_qs(urlsplit(authorize_url).query)
+    assert query["prompt"] == ["consent"]
+    assert query["login_hint"] == [linkedin.member("noperm")["sub"]]  # who LinkedIn should expect
     consent_page = requests.get(authorize_url, timeout=10).text
     assert "review every permission again" in consent_page
     callback = client.get(local_path(linkedin.consent(authorize_url, member="noperm")))
