@@ -219,3 +219,27 @@ def test_noperm_member(browser: Browser, app: App):
     export(page)
     expect(page.get_by_test_id("total-contacts")).to_have_text("17", timeout=20_000)
     look(ui, "granted-ready")
+
+
+def test_typical_member_expired(browser: Browser, app: App):
+    ui, page = browser, browser.page
+    ui.expect_console_error("status of 410")  # an expired address book is 410 Gone
+    app.sandbox.set_knobs(task_seconds=0.5, result_ttl=3.0)
+    sign_in(ui, app, "typical")
+    export(page)
+    expect(page.get_by_test_id("total-contacts")).to_have_text("321", timeout=20_000)
+    # LinkedIn's copy expires: the next visit says so, and offers a fresh one.
+    expired = page.get_by_role("heading", name="This address book has expired")
+    for _ in range(20):
+        page.wait_for_timeout(500)
+        page.reload()
+        if expired.count():
+            break
+    expect(expired).to_be_visible()
+    expect(page.get_by_role("button", name="Generate a fresh one")).to_be_visible()
+    look(ui, "expired")
+    go_home(page)
+    row = page.get_by_test_id("export-row")
+    expect(row).to_contain_text("Expired")
+    expect(row).to_contain_text("its contacts are deleted from this site")
+    look(ui, "home-expired")
