@@ -19,11 +19,13 @@ $(VENV)/.installed: requirements-dev.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-## run: the app on http://127.0.0.1:8000 with the LinkedIn sandbox on :8001
+## run: the app on http://127.0.0.1:8000 with the LinkedIn sandbox on :8001, and the worker
+##      that finishes exports nobody is watching
 run: $(VENV)/.installed
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	@$(PY) -m linkedin_sandbox --port $(SANDBOX_PORT) & sandbox=$$!; \
-	trap 'kill $$sandbox 2>/dev/null' EXIT INT TERM; \
+	$(DEV_ENV) $(PY) manage.py poll_exports --loop & worker=$$!; \
+	trap 'kill $$sandbox $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(APP_PORT)
 
 ## sandbox: the LinkedIn sandbox alone, on :8001

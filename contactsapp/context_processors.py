@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
@@ -11,3 +12,11 @@ def linkedin_account(request: HttpRequest) -> dict:
         return {"account": None}
     # Lazy: htmx fragments (status polls) never show the header, so never pay the query.
     return {"account": SimpleLazyObject(lambda: getattr(user, "linkedin_account", None))}
+
+
+def product(request: HttpRequest) -> dict:
+    """The product's one name, and what every page's footer promises about keeping data."""
+    return {
+        "product_name": settings.PRODUCT_NAME,
+        "keep_per_member": settings.EXPORT_KEEP_PER_MEMBER,
+    }

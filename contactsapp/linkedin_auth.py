@@ -92,10 +92,20 @@ def linkedin_client() -> DjangoOAuth2App:
     )
 
 
-def redirect_to_linkedin(request: HttpRequest, *, redirect_uri: str) -> HttpResponse:
-    """Answer a redirect to LinkedIn's consent page; raise `SignInError` if unreachable."""
+def redirect_to_linkedin(
+    request: HttpRequest, *, redirect_uri: str, fresh_consent: bool = False, member_sub: str = ""
+) -> HttpResponse:
+    """Answer a redirect to LinkedIn's consent page; raise `SignInError` if unreachable.
+
+    `fresh_consent` asks LinkedIn to show every permission again (OpenID Connect's
+    `prompt=consent`), so a member who did not grant one can grant it now; `member_sub`
+    tells LinkedIn who is expected (`login_hint`).
+    """
+    extra = {"prompt": "consent"} if fresh_consent else {}
+    if member_sub:
+        extra["login_hint"] = member_sub
     try:
-        return linkedin_client().authorize_redirect(request, redirect_uri)
+        return linkedin_client().authorize_redirect(request, redirect_uri, **extra)
     except (requests.RequestException, ValueError, KeyError, TypeError) as error:
         logger.warning("event=sign_in_failed step=discovery error=%s", type(error).__name__)
         raise SignInError("unreachable", _UNREACHABLE) from error

@@ -14,6 +14,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# The one name of the product, on every page (the sandbox's consent page uses the same).
+PRODUCT_NAME = "Address Book for LinkedIn"
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -76,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "contactsapp.context_processors.linkedin_account",
+                "contactsapp.context_processors.product",
             ],
         },
     },
@@ -158,6 +161,11 @@ EXPORT_POLL_INTERVAL = env.float("EXPORT_POLL_INTERVAL", default=3.0)  # seconds
 EXPORT_TIMEOUT = env.float("EXPORT_TIMEOUT", default=15 * 60)  # seconds until we give up
 EXPORT_MAX_BACKOFF = env.float("EXPORT_MAX_BACKOFF", default=60.0)  # seconds
 CONTACTS_PER_PAGE = env.int("CONTACTS_PER_PAGE", default=50)
+# How many address books a member keeps: when a new one succeeds, the oldest beyond this
+# many are deleted (0 keeps every one until LinkedIn's expiry).
+EXPORT_KEEP_PER_MEMBER = env.int("EXPORT_KEEP_PER_MEMBER", default=3)
+# Seconds a member waits between two exports (failed ones aside), sparing LinkedIn's limits.
+EXPORT_MIN_SPACING = env.float("EXPORT_MIN_SPACING", default=60.0)
 
 # --- Security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -6,5 +6,6 @@ urlpatterns = [
     path("auth/login/", views.login_view, name="login"),
     path("auth/callback/", views.callback_view, name="auth_callback"),
     path("auth/logout/", views.logout_view, name="logout"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("", include("exports.urls")),
 ]

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -27,12 +28,22 @@ def _sign_in_failed(request: HttpRequest, error: SignInError) -> HttpResponse:
     return render(request, "sign_in_failed.html", {"error": error}, status=status)
 
 
+def _signed_in_sub(request: HttpRequest) -> str:
+    account = getattr(request.user, "linkedin_account", None)
+    return account.sub if request.user.is_authenticated and account else ""
+
+
 @require_GET
 def login_view(request: HttpRequest) -> HttpResponse:
     request.session[NEXT_SESSION_KEY] = _safe_next(request, request.GET.get("next"))
     redirect_uri = request.build_absolute_uri(reverse("auth_callback"))
     try:
-        return redirect_to_linkedin(request, redirect_uri=redirect_uri)
+        return redirect_to_linkedin(
+            request,
+            redirect_uri=redirect_uri,
+            fresh_consent=request.GET.get("consent") == "1",
+            member_sub=_signed_in_sub(request),
+        )
     except SignInError as error:
         return _sign_in_failed(request, error)
 
@@ -54,3 +65,10 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.info(request, "You are signed out.")
     return redirect("home")
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Point `/favicon.ico`, which browsers ask for whatever a page says, at the real icon."""
+    # Not permanent: the icon's hashed name changes whenever it does.
+    return redirect(static("favicon.svg"))

@@ -17,6 +17,12 @@ class ExportTask(models.Model):
         FAILED = "FAILED", "Failed"
         EXPIRED = "EXPIRED", "Expired"
 
+    class FailureKind(models.TextChoices):
+        # What a member can do about a failure differs by kind: most can be tried again,
+        # a missing permission needs a fresh consent on LinkedIn.
+        OTHER = "", "Other"
+        PERMISSION = "PERMISSION", "Contacts permission missing"
+
     # Public URLs carry this, never the integer key, so ids cannot be guessed or counted.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(
@@ -25,6 +31,7 @@ class ExportTask(models.Model):
     linkedin_task_id = models.CharField(max_length=255)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)
     failure_reason = models.TextField(blank=True)
+    failure_kind = models.CharField(max_length=16, choices=FailureKind.choices, blank=True)
     # A passing problem shown while we keep trying ("LinkedIn is busy, retrying...").
     note = models.CharField(max_length=500, blank=True)
     needs_sign_in = models.BooleanField(default=False)

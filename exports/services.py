@@ -1,4 +1,4 @@
-"""The domain steps of an export: start, refresh, ingest, purge.
+"""The domain steps of an export: start, refresh, ingest, purge, delete.
 
 Views and management commands call these and hold no rules of their own. Every change
 of an `ExportTask` is a conditional UPDATE on its current status, so two processes
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -39,18 +40,40 @@ class InvalidAddressBook(ValueError):
     """LinkedIn's result does not have the shape of an address book."""
 
 
+class ExportTooSoon(Exception):
+    """The member's last export is younger than `EXPORT_MIN_SPACING`."""
+
+    def __init__(self, *, wait_seconds: int):
+        super().__init__(f"Wait {wait_seconds} s before the next export.")
+        self.wait_seconds = wait_seconds
+
+
 # --- start --------------------------------------------------------------------------------
 
 
 def export_start(*, user: AbstractBaseUser, now: datetime | None = None) -> tuple[ExportTask, bool]:
     """Start an export for `user`, or find the one already in progress.
 
-    Return the task and whether it was started now (as `get_or_create` does).
+    Return the task and whether it was started now (as `get_or_create` does). Raise
+    `SignInRequired` without a usable token, and `ExportTooSoon` when the member's last
+    export (one in progress aside, which is returned) is younger than the spacing.
     """
     now = now or timezone.now()
     account = getattr(user, "linkedin_account", None)
     if account is None or not account.has_usable_token:
         raise SignInRequired
+    # The latest export that did not fail: one in progress is returned as it is, any other
+    # spaces the next. A failed one produced nothing, so trying again at once is fair.
+    latest = (
+        ExportTask.objects.filter(owner=user)
+        .exclude(status=Status.FAILED)
+        .order_by("-requested_at")
+        .first()
+    )
+    if latest is not None and latest.status == Status.IN_PROGRESS:
+        return latest, False
+    if latest is not None:
+        _check_spacing(latest, now=now)
     try:
         with transaction.atomic():
             # The creator holds the polling lease while it asks LinkedIn to start, so a
@@ -64,6 +87,14 @@ def export_start(*, user: AbstractBaseUser, now: datetime | None = None) -> tupl
     logger.info("event=export_requested export=%s", task.public_id)
     _call_linkedin(task, now=now)
     return task, True
+
+
+def _check_spacing(latest: ExportTask, *, now: datetime) -> None:
+    # Spacing spares LinkedIn's daily limits and keeps a member from piling up copies.
+    elapsed = max(0.0, (now - latest.requested_at).total_seconds())
+    wait = settings.EXPORT_MIN_SPACING - elapsed
+    if wait > 0:
+        raise ExportTooSoon(wait_seconds=math.ceil(wait))
 
 
 # --- refresh ------------------------------------------------------------------------------
@@ -106,7 +137,10 @@ def exports_refresh_due(*, now: datetime | None = None, limit: int = 100) -> int
     )
     count = 0
     for task in due:
-        export_refresh(task=task, now=now)
+        try:
+            export_refresh(task=task, now=now)
+        except ExportTask.DoesNotExist:
+            continue  # its member deleted it meanwhile
         count += 1
     return count
 
@@ -155,6 +189,14 @@ def _call_linkedin(task: ExportTask, *, now: datetime) -> None:
         _update_in_progress(task, needs_sign_in=True, next_check_at=timezone.now())
     except (linkedin_api.Unavailable, InvalidAddressBook) as error:
         _checked_with_error(task, error)
+    except linkedin_api.PermissionMissing as error:
+        _finish(
+            task,
+            Status.FAILED,
+            now=now,
+            failure_reason=error.message,
+            failure_kind=ExportTask.FailureKind.PERMISSION,
+        )
     except linkedin_api.LinkedInAPIError as error:
         _finish(task, Status.FAILED, now=now, failure_reason=error.message)
 
@@ -222,7 +264,9 @@ def contacts_ingest(
     expires_at = _expires_at(result.expires_at())
     with transaction.atomic():
         # Lock the task so two racing ingests are serialised; the loser sees it finished.
-        locked = ExportTask.objects.select_for_update().get(pk=task.pk)
+        locked = ExportTask.objects.select_for_update().filter(pk=task.pk).first()
+        if locked is None:
+            return task  # its member deleted it meanwhile: store nothing
         if locked.status != Status.IN_PROGRESS:
             task.refresh_from_db()
             return task
@@ -253,6 +297,7 @@ def contacts_ingest(
         # instead of walking it in LinkedIn's order.
         refresh_planner_statistics(Contact, ["task", "position", *RANK_COLUMNS])
     logger.info("event=export_ingested export=%s contacts=%d", task.public_id, totals.contacts)
+    address_books_trim(owner_id=task.owner_id)
     return task
 
 
@@ -374,3 +419,47 @@ def _delete_contacts_in_batches(task: ExportTask, *, batch_size: int) -> int:
         if not batch:
             return deleted
         deleted += Contact.objects.filter(pk__in=batch).delete()[0]
+
+
+# --- delete -------------------------------------------------------------------------------
+
+
+def export_delete(*, task: ExportTask) -> None:
+    """Delete the export and everything stored for it, at once.
+
+    Its contacts, and anything else that references the export, go with it by CASCADE.
+    """
+    public_id = task.public_id
+    task.delete()
+    logger.info("event=export_deleted export=%s", public_id)
+
+
+def address_books_trim(*, owner_id: int) -> int:
+    """Delete the member's oldest address books beyond `EXPORT_KEEP_PER_MEMBER`; return how many.
+
+    Only ready address books count: failed and expired exports hold no contacts.
+    """
+    keep = settings.EXPORT_KEEP_PER_MEMBER
+    if keep <= 0:
+        return 0
+    ready = ExportTask.objects.filter(owner_id=owner_id, status=Status.SUCCEEDED)
+    surplus = ready.order_by("-requested_at", "-pk")[keep:]
+    trimmed = 0
+    for task in list(surplus):
+        export_delete(task=task)
+        trimmed += 1
+    return trimmed
+
+
+def member_data_delete(*, user: AbstractBaseUser) -> None:
+    """Delete everything held about the member: exports, contacts, token, account, user.
+
+    The user's row goes last, and everything that references it goes with it by CASCADE.
+    """
+    user_id = user.pk
+    with transaction.atomic():
+        # Exports first and explicitly: their contacts are the bulk of what is held.
+        for task in ExportTask.objects.filter(owner=user):
+            export_delete(task=task)
+        user.delete()
+    logger.info("event=member_deleted user=%s", user_id)

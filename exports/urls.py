@@ -7,6 +7,9 @@ urlpatterns = [
     path("exports/", views.export_create, name="export_create"),
     path("exports/<uuid:public_id>/", views.export_detail, name="export_detail"),
     path("exports/<uuid:public_id>/status/", views.export_status, name="export_status"),
+    path("exports/<uuid:public_id>/row/", views.export_row, name="export_row"),
+    path("exports/<uuid:public_id>/delete/", views.export_delete, name="export_delete"),
+    path("my-data/delete/", views.member_data_delete, name="member_data_delete"),
     path("exports/<uuid:public_id>/contacts.csv", views.contacts_csv, name="contacts_csv"),
     path("exports/<uuid:public_id>/contacts.json", views.contacts_json, name="contacts_json"),
 ]

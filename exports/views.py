@@ -1,21 +1,24 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterator
 from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exports import csv_export, selectors, services
 from exports.models import ExportTask
+from exports.templatetags.moments import moment_text
 
 
 @require_GET
@@ -23,22 +26,75 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "exports/landing.html")
     exports = selectors.exports_for_owner(user=request.user)[:20]
-    return render(request, "exports/home.html", {"exports": exports})
+    return render(
+        request,
+        "exports/home.html",
+        {"exports": exports, "keep": settings.EXPORT_KEEP_PER_MEMBER},
+    )
+
+
+@require_GET
+@login_required
+def export_row(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """One export's row of the home page, polled by htmx while LinkedIn generates it."""
+    task = _current_task(request, public_id)
+    return render(request, "exports/home.html#export-row", {"task": task})
 
 
 @require_POST
 @login_required
 def export_create(request: HttpRequest) -> HttpResponse:
+    # No "started" message: the export's own panel says what is happening, and a flash
+    # would outlive the state it described.
     try:
-        task, started = services.export_start(user=request.user)
+        task, _started = services.export_start(user=request.user)
     except services.SignInRequired:
         messages.info(request, "Your LinkedIn sign-in has expired. Sign in again to export.")
         return redirect(f"{reverse('login')}?{urlencode({'next': reverse('home')})}")
-    if started:
-        messages.success(request, "Export started: LinkedIn is preparing your address book.")
-    else:
-        messages.info(request, "You already have an export in progress; here it is.")
+    except services.ExportTooSoon as too_soon:
+        messages.warning(
+            request,
+            f"You started an export less than {_duration(settings.EXPORT_MIN_SPACING)} ago. "
+            f"To spare LinkedIn's limits, exports are spaced: you can start the next one "
+            f"in {_duration(too_soon.wait_seconds)}.",
+        )
+        return redirect("home")
     return redirect(task_url(task))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def export_delete(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Ask to confirm (GET), then delete the export and everything stored for it (POST)."""
+    task = selectors.export_get_for_owner(user=request.user, public_id=public_id)
+    if request.method == "GET":
+        return render(request, "exports/delete.html", {"task": task})
+    services.export_delete(task=task)
+    messages.success(
+        request,
+        f"The address book you requested on "
+        f"{moment_text(task.requested_at)} is deleted, "
+        f"with everything we stored for it.",
+    )
+    return redirect("home")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def member_data_delete(request: HttpRequest) -> HttpResponse:
+    """Ask to confirm (GET), then delete everything held about the member (POST)."""
+    if request.method == "GET":
+        exports = selectors.exports_for_owner(user=request.user)
+        return render(request, "exports/delete_all.html", {"export_count": exports.count()})
+    user = request.user
+    logout(request)
+    services.member_data_delete(user=user)
+    messages.success(
+        request,
+        "Everything we held about you is deleted: your address books, your LinkedIn sign-in "
+        "and your account here. You are signed out.",
+    )
+    return redirect("home")
 
 
 @require_GET
@@ -119,7 +175,20 @@ def task_url(task: ExportTask) -> str:
 
 def _current_task(request: HttpRequest, public_id: UUID) -> ExportTask:
     task = selectors.export_get_for_owner(user=request.user, public_id=public_id)
-    return services.export_refresh(task=task)
+    try:
+        return services.export_refresh(task=task)
+    except ExportTask.DoesNotExist as error:
+        raise Http404("No such export.") from error  # deleted while we refreshed it
+
+
+def _duration(seconds: float) -> str:
+    """Return `seconds` as a person says it, rounded up: "45 seconds", "a minute", "2 hours"."""
+    seconds = max(1, math.ceil(seconds))
+    for unit, size, one in (("hour", 3600, "an hour"), ("minute", 60, "a minute")):
+        if seconds >= size:
+            count = math.ceil(seconds / size)
+            return one if count == 1 else f"{count} {unit}s"
+    return "1 second" if seconds == 1 else f"{seconds} seconds"
 
 
 def _expired(request: HttpRequest, task: ExportTask, *, partial: bool = False) -> HttpResponse:

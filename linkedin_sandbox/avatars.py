@@ -30,3 +30,21 @@ def avatar(request: HttpRequest, member_key: str) -> HttpResponse:
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+# The sandbox's own icon: LinkedIn's "in" on its blue, with a sandbox-yellow corner.
+_FAVICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+    '<rect width="32" height="32" rx="5" fill="#0a66c2"/>'
+    '<path d="M20 32h7a5 5 0 0 0 5-5v-7z" fill="#f5c04a"/>'
+    '<text x="15" y="16" dy=".35em" text-anchor="middle" fill="#fff" '
+    'font-family="Helvetica, Arial, sans-serif" font-weight="700" font-size="19">in</text>'
+    "</svg>"
+)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(_FAVICON, content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

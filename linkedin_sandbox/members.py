@@ -26,7 +26,8 @@ class Member:
     description: str
     contact_count: int
     locale: dict[str, str] = field(default_factory=lambda: {"country": "US", "language": "en"})
-    # False: the member's tokens never carry the Contacts scope (API answers 403).
+    # False: the member's tokens lack the Contacts scope (API answers 403) until the member
+    # allows on a fresh consent page (`prompt=consent`).
     has_contacts_permission: bool = True
     # True: the member's export tasks end FAILED.
     export_fails: bool = False
@@ -96,7 +97,10 @@ MEMBERS: dict[str, Member] = {
             given_name="Émilie",
             family_name="du Châtelet",
             email="emilie.du-chatelet@example.fr",
-            description="Signs in, but the token lacks the Contacts permission: the API says 403.",
+            description=(
+                "Signs in without the Contacts permission: the API says 403 until a fresh "
+                "consent (prompt=consent) grants it."
+            ),
             contact_count=17,
             locale={"country": "FR", "language": "fr"},
             has_contacts_permission=False,

@@ -122,7 +122,7 @@ class LinkedInCodeGrant(AuthorizationCodeGrant):
     def save_authorization_code(self, code: str, request) -> None:
         member: Member = request.user
         scopes = scope_to_list(request.scope) or []
-        if not member.has_contacts_permission:
+        if not member.has_contacts_permission and not sandbox_store.contacts_granted(member.key):
             scopes = [scope for scope in scopes if scope != settings.SANDBOX_CONTACTS_SCOPE]
         now = time.time()
         sandbox_store.code_save(

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from linkedin_sandbox.bearer import bearer_token, require_scope
 from linkedin_sandbox.endpoints import linkedin_endpoint
-from linkedin_sandbox.members import MEMBERS, member_get
+from linkedin_sandbox.members import MEMBERS, member_by_sub, member_get
 from linkedin_sandbox.oauth_server import (
     OIDC_SCOPES,
     authorization_server,
@@ -19,6 +19,7 @@ from linkedin_sandbox.oauth_server import (
     jwks,
     member_claims,
 )
+from linkedin_sandbox.store import sandbox_store
 
 # What the consent page says each scope lets the app do.
 _SCOPE_DESCRIPTIONS = {
@@ -96,6 +97,10 @@ def authorize(request: HttpRequest) -> HttpResponse:
     member = member_get(request.POST.get("member"))
     if member is None or request.POST.get("action") != "allow":
         return _consent_page(request, grant, problem="Choose a member, then Allow or Cancel.")
+    if _fresh_consent(grant) and settings.SANDBOX_CONTACTS_SCOPE in _scopes(grant):
+        # Allowing on a page that asked for every permission again grants the Contacts
+        # permission, even to a member who had not granted it (the `noperm` member).
+        sandbox_store.contacts_grant(member.key)
     return authorization_server.create_authorization_response(
         request, grant_user=member, grant=grant
     )
@@ -114,10 +119,22 @@ def _authorization_error(request: HttpRequest, error: OAuth2Error) -> HttpRespon
     )
 
 
+def _scopes(grant) -> list[str]:
+    scope = grant.request.payload.scope
+    return scope.split() if scope else []
+
+
+def _fresh_consent(grant) -> bool:
+    """True when the application asked for OpenID Connect's `prompt=consent`."""
+    return "consent" in (grant.request.payload.data.get("prompt") or "").split()
+
+
 def _consent_page(request: HttpRequest, grant, problem: str = "") -> HttpResponse:
     payload = grant.request.payload
-    scopes = payload.scope.split() if payload.scope else []
-    chosen = request.POST.get("member") or next(iter(MEMBERS))
+    scopes = _scopes(grant)
+    # OpenID Connect's login_hint: the member the application expects (it sends their `sub`).
+    hinted = member_by_sub(payload.data.get("login_hint") or "")
+    chosen = request.POST.get("member") or (hinted.key if hinted else next(iter(MEMBERS)))
     return render(
         request,
         "linkedin_sandbox/consent.html",
@@ -134,6 +151,7 @@ def _consent_page(request: HttpRequest, grant, problem: str = "") -> HttpRespons
             ],
             "redirect_host": grant.redirect_uri.split("/")[2],
             "problem": problem,
+            "fresh_consent": _fresh_consent(grant),
         },
         status=400 if problem else 200,
     )

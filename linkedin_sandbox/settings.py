@@ -13,7 +13,7 @@ SANDBOX_PUBLIC_URL = os.environ.get("SANDBOX_PUBLIC_URL", "http://127.0.0.1:8001
 SANDBOX_API_URL = os.environ.get("SANDBOX_API_URL", SANDBOX_PUBLIC_URL).rstrip("/")
 SANDBOX_CLIENT_ID = os.environ.get("SANDBOX_CLIENT_ID", "contactsapp-sandbox")
 SANDBOX_CLIENT_SECRET = os.environ.get("SANDBOX_CLIENT_SECRET", "sandbox-secret")
-SANDBOX_APP_NAME = os.environ.get("SANDBOX_APP_NAME", "Contacts Export")
+SANDBOX_APP_NAME = os.environ.get("SANDBOX_APP_NAME", "Address Book for LinkedIn")
 SANDBOX_REDIRECT_URIS = [
     uri.strip()
     for uri in os.environ.get(

@@ -114,6 +114,8 @@ class SandboxStore:
             self._faults: list[Fault] = []
             self._request_counts: Counter[str] = Counter()
             self._task_polls: Counter[str] = Counter()
+            # Members who granted the Contacts permission on a fresh consent page.
+            self._contacts_granted: set[str] = set()
             self._knobs = self._knob_defaults
             self._random = random.Random(RANDOM_SEED)
 
@@ -151,6 +153,14 @@ class SandboxStore:
     def token_get(self, token: str) -> AccessToken | None:
         with self._lock:
             return self._tokens.get(token)
+
+    def contacts_grant(self, member_key: str) -> None:
+        with self._lock:
+            self._contacts_granted.add(member_key)
+
+    def contacts_granted(self, member_key: str) -> bool:
+        with self._lock:
+            return member_key in self._contacts_granted
 
     def tokens_revoke(self, member_key: str) -> int:
         with self._lock:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("oauth/v2/accessToken", oidc.token, name="token"),
     path("v2/userinfo", oidc.userinfo, name="userinfo"),
     path("media/avatars/<slug:member_key>.svg", avatars.avatar, name="avatar"),
+    path("favicon.ico", avatars.favicon, name="favicon"),
     # Contacts API.
     path("v2/contactExporterTasks", contacts_api.export_start, name="export_start"),
     path("v2/contactExporterTasks/<str:task_id>", contacts_api.export_status, name="export_status"),

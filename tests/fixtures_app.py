@@ -20,6 +20,8 @@ def linkedin(sandbox, settings):
     settings.LINKEDIN_TIMEOUT = 2.0
     settings.EXPORT_POLL_INTERVAL = 0.0
     settings.EXPORT_MAX_BACKOFF = 0.0
+    # Tests start exports back to back; the spacing has tests of its own.
+    settings.EXPORT_MIN_SPACING = 0.0
     # The sandbox may have restarted with new keys: start from a fresh OAuth client.
     cached_linkedin_client.cache_clear()
     yield sandbox

@@ -30,6 +30,10 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
+# The two widths every state is looked at: a laptop, and a phone (an iPhone 12-15's 390 px).
+DESKTOP = {"width": 1280, "height": 860}
+PHONE = {"width": 390, "height": 844}
+
 
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
@@ -85,6 +89,10 @@ class Browser:
     name: str
     problems: list[str] = field(default_factory=list)
     shots: int = 0
+    # Console errors a test expects (e.g. the 410 of an expired address book), by substring.
+    expected_console_errors: list[str] = field(default_factory=list)
+    # What the checks of each state found (see checks.look); the test fails on any at its end.
+    findings: list[str] = field(default_factory=list)
 
     def screenshot(self, step: str, *, full_page: bool = True) -> Path:
         self.shots += 1
@@ -92,16 +100,32 @@ class Browser:
         self.page.screenshot(path=path, full_page=full_page)
         return path
 
+    def expect_console_error(self, text: str) -> None:
+        self.expected_console_errors.append(text)
+
+    def console_error(self, text: str) -> None:
+        if "Content Security Policy" in text:
+            self.problems.append(f"CSP: {text}")
+        elif not any(expected in text for expected in self.expected_console_errors):
+            self.problems.append(f"console error: {text}")
+
 
 @pytest.fixture
-def browser(chromium_path, app, request) -> Iterator[Browser]:
-    """A Chromium page on the live app; fails the test on any CSP violation or script error.
+def viewport() -> dict[str, int]:
+    """The browser's window; parametrize ``viewport`` with ``PHONE`` for 390 px."""
+    return DESKTOP
+
+
+@pytest.fixture
+def browser(chromium_path, app, viewport, request) -> Iterator[Browser]:
+    """A Chromium page on the live app; fails the test on any CSP violation, console error
+    (unless the test said to expect it) or script error.
 
     It depends on ``app`` (and so on the database), so Playwright's event loop is stopped
     before pytest-django empties the database, which Django refuses to do inside a loop.
     """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    name = re.sub(r"^test_", "", request.node.name)
+    name = re.sub(r"[^\w-]+", "-", re.sub(r"^test_", "", request.node.name)).strip("-")
     for old in SCREENSHOTS.glob(f"{name}-*.png"):
         old.unlink()
     with sync_playwright() as playwright:
@@ -110,7 +134,7 @@ def browser(chromium_path, app, request) -> Iterator[Browser]:
         )
         context = chromium.new_context(
             base_url=app.url,
-            viewport={"width": 1280, "height": 860},
+            viewport=viewport,
             locale="en-US",
             timezone_id="UTC",
             accept_downloads=True,
@@ -120,8 +144,8 @@ def browser(chromium_path, app, request) -> Iterator[Browser]:
         session = Browser(page=page, name=name)
 
         def on_console(message) -> None:
-            if message.type == "error" and "Content Security Policy" in message.text:
-                session.problems.append(f"CSP: {message.text}")
+            if message.type == "error":
+                session.console_error(message.text)
 
         page.on("console", on_console)
         page.on("pageerror", lambda error: session.problems.append(f"script error: {error}"))
@@ -130,4 +154,5 @@ def browser(chromium_path, app, request) -> Iterator[Browser]:
         finally:
             context.close()
             chromium.close()
-    assert not session.problems, "\n".join(session.problems)
+    problems = session.findings + session.problems
+    assert not problems, "\n".join(problems)

@@ -164,8 +164,8 @@ def test_the_whole_journey_of_a_typical_member(browser: Browser, app: App):
     assert rows_in_file[1:] == [[neutralise(cell) for cell in cells(c)] for c in expected]
 
     # Home now lists the export as ready.
-    page.get_by_role("link", name="Address Book").click()
-    export_row = page.get_by_role("row").filter(has_text="Ready")
+    page.get_by_role("link", name="Address Book for LinkedIn").click()
+    export_row = page.get_by_test_id("export-row").filter(has_text="Ready")
     expect(export_row).to_contain_text(str(len(expected)))
     ui.screenshot("home-with-export")
 
@@ -189,6 +189,7 @@ def test_the_whole_journey_of_a_typical_member(browser: Browser, app: App):
 
 def test_cancelling_on_the_consent_page_offers_to_try_again(browser: Browser, app: App):
     ui, page = browser, browser.page
+    ui.expect_console_error("status of 400")  # the cancelled sign-in's page is a 400
     open_consent_page(page, app)
     page.get_by_role("button", name="Cancel").click()
     page.wait_for_url(f"{app.url}/auth/callback/**")
@@ -223,6 +224,7 @@ def test_a_failing_export_says_why_and_offers_to_try_again(browser: Browser, app
 
 def test_an_expired_export_offers_a_fresh_one(browser: Browser, app: App):
     ui, page = browser, browser.page
+    ui.expect_console_error("status of 410")  # an expired address book is 410 Gone
     ttl = 2.0
     app.sandbox.set_knobs(task_seconds=0.5, result_ttl=ttl)
     sign_in(ui, app, "typical")
@@ -238,11 +240,12 @@ def test_an_expired_export_offers_a_fresh_one(browser: Browser, app: App):
     expect(page.locator("table.contacts")).to_have_count(0)
     ui.screenshot("expired")
 
-    page.get_by_role("link", name="Address Book").click()
-    expired_row = page.get_by_role("row").filter(has_text="Expired")
+    page.get_by_role("link", name="Address Book for LinkedIn").click()
+    expired_row = page.get_by_test_id("export-row").filter(has_text="Expired")
     expect(expired_row).to_have_count(1)
     ui.screenshot("home-expired")
     expired_row.get_by_role("link").click()
+    app.sandbox.set_knobs(result_ttl=3600)  # the fresh one must outlive the page's next poll
     page.get_by_role("button", name="Generate a fresh one").click()
     page.wait_for_url(re.compile(r"/exports/[0-9a-f-]{36}/$"))
     expect(page.get_by_test_id("total-contacts")).to_be_visible(timeout=20_000)

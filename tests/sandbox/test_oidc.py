@@ -253,7 +253,7 @@ def test_an_unknown_scope_is_refused_like_linkedin_does(sandbox, authorize_url):
 def test_the_consent_page_names_the_app_the_scopes_and_every_member(sandbox, authorize_url):
     page = requests.get(authorize_url(), timeout=10).text
 
-    assert "Contacts Export" in page
+    assert "Address Book for LinkedIn" in page
     assert CONTACTS_SCOPE in page
     for member in sandbox.members():
         assert f'value="{member["key"]}"' in page
@@ -261,7 +261,7 @@ def test_the_consent_page_names_the_app_the_scopes_and_every_member(sandbox, aut
     assert "<script" not in page
 
 
-def test_the_member_without_the_contacts_permission_never_gets_the_scope(sign_in):
+def test_the_member_without_the_contacts_permission_does_not_get_the_scope(sign_in):
     tokens = sign_in("noperm")
 
     assert CONTACTS_SCOPE not in tokens["scope"].split()
