@@ -16,14 +16,15 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from contactsapp.models import LinkedInAccount
-from exports import linkedin_api
+from exports import linkedin_api, matching
 from exports.bulk_insert import insert_rows, refresh_planner_statistics
-from exports.models import Contact, ExportTask
+from exports.models import Contact, ContactFingerprint, ExportComparison, ExportTask
+from exports.phones import PhoneReader
 
 logger = logging.getLogger(__name__)
 
@@ -231,8 +232,12 @@ def contacts_ingest(
         # Rows are validated as they stream into the database; a bad one half-way raises
         # and the transaction takes the rows before it back out.
         totals = _ContactTotals()
-        rows = _contact_rows(task, result.contacts())
+        phones = PhoneReader(region=_member_country(task))
+        rows = _contact_rows(task, result.contacts(), phones=phones)
         insert_rows(Contact, CONTACT_COLUMNS, totals.counted(rows))
+        duplicate_count = contacts_group_duplicates(task=task)
+        fingerprints_record(task=task)
+        export_compare_with_previous(task=task)
         _finish(
             task,
             Status.SUCCEEDED,
@@ -241,6 +246,7 @@ def contacts_ingest(
             contact_count=totals.contacts,
             with_email_count=totals.with_email,
             with_phone_count=totals.with_phone,
+            duplicate_count=duplicate_count,
             consecutive_errors=0,
         )
     if totals.contacts >= LARGE_ADDRESS_BOOK:
@@ -252,7 +258,17 @@ def contacts_ingest(
 
 
 LARGE_ADDRESS_BOOK = 5000
-CONTACT_COLUMNS = ("task", "position", "name", "email", "phone", "search_text", "raw")
+CONTACT_COLUMNS = (
+    "task",
+    "position",
+    "name",
+    "email",
+    "phone",
+    "search_text",
+    "raw",
+    "phone_international",
+    "email_key",
+)
 
 
 @dataclass
@@ -278,7 +294,14 @@ def _expires_at(value: object) -> datetime:
         raise InvalidAddressBook("LinkedIn's address book has an impossible expiry.") from error
 
 
-def _contact_rows(task: ExportTask, entries: Iterator[object]) -> Iterator[tuple]:
+def _member_country(task: ExportTask) -> str:
+    account = LinkedInAccount.objects.filter(user_id=task.owner_id).only("country").first()
+    return account.country if account else ""
+
+
+def _contact_rows(
+    task: ExportTask, entries: Iterator[object], *, phones: PhoneReader
+) -> Iterator[tuple]:
     """Yield one row per contact, in `CONTACT_COLUMNS` order; raise on a non-contact."""
     for position, entry in enumerate(entries):
         if not isinstance(entry, dict):
@@ -292,7 +315,18 @@ def _contact_rows(task: ExportTask, entries: Iterator[object]) -> Iterator[tuple
         phone = entry.get("phoneNumber")
         phone = _text(phone.get("number") if isinstance(phone, dict) else phone)
         search_text = f"{name}\n{email}\n{phone}".lower()
-        yield (task.pk, position, name, email, phone, search_text, raw)
+        international = phones.international(phone)
+        yield (
+            task.pk,
+            position,
+            name,
+            email,
+            phone,
+            search_text,
+            raw,
+            international,
+            matching.email_key(email),
+        )
 
 
 def _without_nul(value: Any) -> Any:
@@ -311,6 +345,180 @@ def _text(value: Any) -> str:
     if value is None or isinstance(value, dict | list):
         return ""
     return str(value).replace("\x00", "").strip()
+
+
+# --- duplicates, fingerprints and changes, computed once at ingest ----------------------
+#
+# Each is a few set-based statements on indexed columns, so an address book of 50,000
+# contacts compared with another of 50,000 costs a few passes over two indexes, never a
+# Python loop over pairs (see bench/formats.py).
+
+
+def contacts_group_duplicates(*, task: ExportTask) -> int:
+    """Group the task's contacts that share a normalised e-mail or international phone,
+    directly or through others; return how many contacts are listed more than once.
+
+    Each group is labelled with its smallest position: contacts sharing a key start with
+    their own position, then every contact takes the smallest label among those sharing
+    its e-mail, then its phone, until no label moves (two rounds for real books).
+    """
+    contact, task_id = _sql_names(Contact), task.pk
+    keys = ("email_key", "phone_international")
+    shared = " OR ".join(
+        f"({key} <> '' AND EXISTS (SELECT 1 FROM {contact} other WHERE other.task_id = %s "  # noqa: S608
+        f"AND other.{key} = {contact}.{key} AND other.position <> {contact}.position))"
+        for key in keys
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {contact} SET duplicate_group = position "  # noqa: S608
+            f"WHERE task_id = %s AND ({shared})",
+            [task_id, task_id, task_id],
+        )
+        if not cursor.rowcount:
+            return 0
+        moved = True
+        while moved:
+            moved = False
+            for key in keys:
+                smallest = (
+                    f"(SELECT MIN(other.duplicate_group) FROM {contact} other "  # noqa: S608
+                    f"WHERE other.task_id = %s AND other.{key} = {contact}.{key} "
+                    "AND other.duplicate_group IS NOT NULL)"
+                )
+                cursor.execute(
+                    f"UPDATE {contact} SET duplicate_group = {smallest} "  # noqa: S608
+                    f"WHERE task_id = %s AND {key} <> '' AND duplicate_group IS NOT NULL "
+                    f"AND duplicate_group > {smallest}",
+                    [task_id, task_id, task_id],
+                )
+                moved = moved or cursor.rowcount > 0
+    return Contact.objects.filter(task=task, duplicate_group__isnull=False).count()
+
+
+FINGERPRINT_COLUMNS = ("task", "position", "email", "phone", "name")
+FINGERPRINT_BATCH = 5000
+
+
+def fingerprints_record(*, task: ExportTask) -> None:
+    """Keep the keyed fingerprints of the task's stored contacts (see exports/matching.py).
+
+    Contacts are read back in ranges of positions, so memory stays flat however large
+    the book; a contact with no e-mail, phone or name has nothing to compare and is left out.
+    """
+    fingerprint = matching.fingerprinter(owner_id=task.owner_id)
+    contacts = Contact.objects.filter(task=task).order_by("position")
+    for first in range(0, task_size := _last_position(task) + 1, FINGERPRINT_BATCH):
+        batch = contacts.filter(
+            position__gte=first, position__lt=min(first + FINGERPRINT_BATCH, task_size)
+        ).values_list("position", "email_key", "phone_international", "name")
+        rows = (
+            (
+                task.pk,
+                position,
+                fingerprint(email),
+                fingerprint(phone),
+                fingerprint(matching.name_key(name)),
+            )
+            for position, email, phone, name in batch
+            if email or phone or name.strip()
+        )
+        insert_rows(ContactFingerprint, FINGERPRINT_COLUMNS, rows)
+
+
+def _last_position(task: ExportTask) -> int:
+    last = Contact.objects.filter(task=task).order_by("-position").values("position").first()
+    return last["position"] if last else -1
+
+
+def export_previous(*, task: ExportTask) -> ExportTask | None:
+    """Return the member's export before `task` whose fingerprints are kept, if any."""
+    has_fingerprints = Exists(ContactFingerprint.objects.filter(task=OuterRef("pk")))
+    return (
+        ExportTask.objects.filter(owner_id=task.owner_id, requested_at__lt=task.requested_at)
+        .filter(Q(status=Status.SUCCEEDED) | Q(status=Status.EXPIRED, has_fingerprints=True))
+        .alias(has_fingerprints=has_fingerprints)
+        .exclude(pk=task.pk)
+        .order_by("-requested_at")
+        .first()
+    )
+
+
+# The order in which a contact is looked for in the previous export: its e-mail first, then
+# its phone among the contacts not found by e-mail, then its name among those left.
+MATCH_ORDER = (
+    ContactFingerprint.MatchedBy.EMAIL,
+    ContactFingerprint.MatchedBy.PHONE,
+    ContactFingerprint.MatchedBy.NAME,
+)
+
+
+def export_compare_with_previous(*, task: ExportTask) -> ExportComparison | None:
+    """Record how the task's address book differs from the member's previous export.
+
+    Works from fingerprints only, so the previous contacts may already be purged. A
+    contact is new if no previous one matches it; changed if its e-mail or phone is not
+    among those of the previous contacts it matches; the previous contacts nobody matched
+    are no longer there. Duplicates on either side match together.
+    """
+    previous = export_previous(task=task)
+    if previous is None:
+        return None
+    table = _sql_names(ContactFingerprint)
+    current_id, previous_id = task.pk, previous.pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET found_again = %s WHERE task_id = %s AND found_again",  # noqa: S608
+            [False, previous_id],
+        )
+        for level in MATCH_ORDER:
+            column = level.value  # the fingerprint column of the same name
+            candidates = (
+                f"FROM {table} old WHERE old.task_id = %s AND old.{column} = {table}.{column}"
+            )
+            if level != ContactFingerprint.MatchedBy.EMAIL:
+                candidates += " AND NOT old.found_again"
+            cursor.execute(
+                f"UPDATE {table} SET matched_by = %s, "  # noqa: S608
+                f"previous_position = (SELECT MIN(old.position) {candidates}) "
+                f"WHERE task_id = %s AND matched_by = '' AND {column} <> '' "
+                f"AND EXISTS (SELECT 1 {candidates})",
+                [level.value, previous_id, current_id, previous_id],
+            )
+            cursor.execute(
+                f"UPDATE {table} SET found_again = %s "  # noqa: S608
+                f"WHERE task_id = %s AND NOT found_again AND {column} <> '' "
+                f"AND EXISTS (SELECT 1 FROM {table} new WHERE new.task_id = %s "
+                f"AND new.matched_by = %s AND new.{column} = {table}.{column})",
+                [True, previous_id, current_id, level.value],
+            )
+            same = f"FROM {table} old WHERE old.task_id = %s AND old.{column} = {table}.{column}"
+            cursor.execute(
+                f"UPDATE {table} SET "  # noqa: S608
+                f"email_changed = NOT EXISTS (SELECT 1 {same} AND old.email = {table}.email), "
+                f"phone_changed = NOT EXISTS (SELECT 1 {same} AND old.phone = {table}.phone) "
+                "WHERE task_id = %s AND matched_by = %s",
+                [previous_id, previous_id, current_id, level.value],
+            )
+    current = ContactFingerprint.objects.filter(task=task)
+    comparison, _ = ExportComparison.objects.update_or_create(
+        task=task,
+        defaults={
+            "previous": previous,
+            "previous_requested_at": previous.requested_at,
+            "new_count": current.filter(matched_by="").count(),
+            "changed_count": current.filter(Q(email_changed=True) | Q(phone_changed=True)).count(),
+            "removed_count": ContactFingerprint.objects.filter(
+                task=previous, found_again=False
+            ).count(),
+        },
+    )
+    return comparison
+
+
+def _sql_names(model: type[Contact] | type[ContactFingerprint]) -> str:
+    """Return the model's quoted table name, for the set-based statements above."""
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 # --- purge --------------------------------------------------------------------------------

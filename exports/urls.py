@@ -9,4 +9,10 @@ urlpatterns = [
     path("exports/<uuid:public_id>/status/", views.export_status, name="export_status"),
     path("exports/<uuid:public_id>/contacts.csv", views.contacts_csv, name="contacts_csv"),
     path("exports/<uuid:public_id>/contacts.json", views.contacts_json, name="contacts_json"),
+    path(
+        "exports/<uuid:public_id>/download/<slug:format_key>/",
+        views.contacts_download,
+        name="contacts_download",
+    ),
+    path("exports/<uuid:public_id>/duplicates/", views.export_duplicates, name="export_duplicates"),
 ]

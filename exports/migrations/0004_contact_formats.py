@@ -5,98 +5,141 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('exports', '0001_initial'),
+        ("exports", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContactFingerprint',
+            name="ContactFingerprint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('email', models.CharField(blank=True, max_length=32)),
-                ('phone', models.CharField(blank=True, max_length=32)),
-                ('name', models.CharField(blank=True, max_length=32)),
-                ('matched_by', models.CharField(blank=True, choices=[('', 'New'), ('email', 'E-mail'), ('phone', 'Phone'), ('name', 'Name')], max_length=5)),
-                ('previous_position', models.PositiveIntegerField(blank=True, null=True)),
-                ('email_changed', models.BooleanField(default=False)),
-                ('phone_changed', models.BooleanField(default=False)),
-                ('found_again', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("email", models.CharField(blank=True, max_length=32)),
+                ("phone", models.CharField(blank=True, max_length=32)),
+                ("name", models.CharField(blank=True, max_length=32)),
+                (
+                    "matched_by",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "New"),
+                            ("email", "E-mail"),
+                            ("phone", "Phone"),
+                            ("name", "Name"),
+                        ],
+                        max_length=5,
+                    ),
+                ),
+                ("previous_position", models.PositiveIntegerField(blank=True, null=True)),
+                ("email_changed", models.BooleanField(default=False)),
+                ("phone_changed", models.BooleanField(default=False)),
+                ("found_again", models.BooleanField(default=False)),
             ],
         ),
         migrations.CreateModel(
-            name='ExportComparison',
+            name="ExportComparison",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('previous_requested_at', models.DateTimeField()),
-                ('new_count', models.PositiveIntegerField(default=0)),
-                ('changed_count', models.PositiveIntegerField(default=0)),
-                ('removed_count', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("previous_requested_at", models.DateTimeField()),
+                ("new_count", models.PositiveIntegerField(default=0)),
+                ("changed_count", models.PositiveIntegerField(default=0)),
+                ("removed_count", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.AddField(
-            model_name='contact',
-            name='duplicate_group',
+            model_name="contact",
+            name="duplicate_group",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='email_key',
+            model_name="contact",
+            name="email_key",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='phone_international',
+            model_name="contact",
+            name="phone_international",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='exporttask',
-            name='duplicate_count',
+            model_name="exporttask",
+            name="duplicate_count",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['task', 'email_key', 'duplicate_group'], name='contact_email_key'),
+            model_name="contact",
+            index=models.Index(
+                fields=["task", "email_key", "duplicate_group"], name="contact_email_key"
+            ),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['task', 'phone_international', 'duplicate_group'], name='contact_phone_key'),
+            model_name="contact",
+            index=models.Index(
+                fields=["task", "phone_international", "duplicate_group"], name="contact_phone_key"
+            ),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['task', 'duplicate_group', 'position'], name='contact_duplicates'),
+            model_name="contact",
+            index=models.Index(
+                fields=["task", "duplicate_group", "position"], name="contact_duplicates"
+            ),
         ),
         migrations.AddField(
-            model_name='contactfingerprint',
-            name='task',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fingerprints', to='exports.exporttask'),
+            model_name="contactfingerprint",
+            name="task",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="fingerprints",
+                to="exports.exporttask",
+            ),
         ),
         migrations.AddField(
-            model_name='exportcomparison',
-            name='previous',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='exports.exporttask'),
+            model_name="exportcomparison",
+            name="previous",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="exports.exporttask",
+            ),
         ),
         migrations.AddField(
-            model_name='exportcomparison',
-            name='task',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='comparison', to='exports.exporttask'),
+            model_name="exportcomparison",
+            name="task",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="comparison",
+                to="exports.exporttask",
+            ),
         ),
         migrations.AddIndex(
-            model_name='contactfingerprint',
-            index=models.Index(fields=['task', 'email'], name='fingerprint_email'),
+            model_name="contactfingerprint",
+            index=models.Index(fields=["task", "email"], name="fingerprint_email"),
         ),
         migrations.AddIndex(
-            model_name='contactfingerprint',
-            index=models.Index(fields=['task', 'phone'], name='fingerprint_phone'),
+            model_name="contactfingerprint",
+            index=models.Index(fields=["task", "phone"], name="fingerprint_phone"),
         ),
         migrations.AddIndex(
-            model_name='contactfingerprint',
-            index=models.Index(fields=['task', 'name'], name='fingerprint_name'),
+            model_name="contactfingerprint",
+            index=models.Index(fields=["task", "name"], name="fingerprint_name"),
         ),
         migrations.AddConstraint(
-            model_name='contactfingerprint',
-            constraint=models.UniqueConstraint(fields=('task', 'position'), name='fingerprint_once_per_task'),
+            model_name="contactfingerprint",
+            constraint=models.UniqueConstraint(
+                fields=("task", "position"), name="fingerprint_once_per_task"
+            ),
         ),
     ]
