@@ -396,7 +396,17 @@ def contacts_group_duplicates(*, task: ExportTask) -> int:
     return Contact.objects.filter(task=task, duplicate_group__isnull=False).count()
 
 
-FINGERPRINT_COLUMNS = ("task", "position", "email", "phone", "name")
+FINGERPRINT_COLUMNS = (
+    "task",
+    "position",
+    "email",
+    "phone",
+    "name",
+    "matched_by",
+    "email_changed",
+    "phone_changed",
+    "found_again",
+)
 FINGERPRINT_BATCH = 5000
 
 
@@ -419,6 +429,10 @@ def fingerprints_record(*, task: ExportTask) -> None:
                 fingerprint(email),
                 fingerprint(phone),
                 fingerprint(matching.name_key(name)),
+                "",
+                False,
+                False,
+                False,
             )
             for position, email, phone, name in batch
             if email or phone or name.strip()
@@ -435,9 +449,9 @@ def export_previous(*, task: ExportTask) -> ExportTask | None:
     """Return the member's export before `task` whose fingerprints are kept, if any."""
     has_fingerprints = Exists(ContactFingerprint.objects.filter(task=OuterRef("pk")))
     return (
-        ExportTask.objects.filter(owner_id=task.owner_id, requested_at__lt=task.requested_at)
+        ExportTask.objects.alias(has_fingerprints=has_fingerprints)
+        .filter(owner_id=task.owner_id, requested_at__lt=task.requested_at)
         .filter(Q(status=Status.SUCCEEDED) | Q(status=Status.EXPIRED, has_fingerprints=True))
-        .alias(has_fingerprints=has_fingerprints)
         .exclude(pk=task.pk)
         .order_by("-requested_at")
         .first()

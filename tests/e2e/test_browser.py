@@ -13,7 +13,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from exports.csv_export import neutralise
+from exports.downloads.formulas import neutralise
 from tests.e2e.conftest import App, Browser
 
 pytestmark = pytest.mark.django_db(transaction=True)
