@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -101,27 +101,59 @@ def download_people(*, task: ExportTask, query: str = "", merged: bool = False) 
     with `merged`, one per person: the contacts of a duplicate group together, with every
     distinct e-mail and phone, in the order of the group's first contact.
     """
-    uid = matching.vcard_uids(owner_id=task.owner_id)
+    uids = _Uids(owner_id=task.owner_id)
     contacts = contacts_search(task=task, query=query)
     if not merged:
         rows = contacts.order_by("position").values_list(*_PERSON_FIELDS)
-        for name, email, phone, international, email_key, _ in rows.iterator(DOWNLOAD_CHUNK):
+        for name, email, phone, international, email_key, group, position in rows.iterator(
+            DOWNLOAD_CHUNK
+        ):
             key = matching.match_key(email=email_key, phone_international=international, name=name)
+            if group is not None and position != group:
+                # Listed twice: the same key as the group's first contact, so set apart.
+                key = f"{key}#{position - group}"
             yield Person(
                 name=name,
                 emails=(email,) if email else (),
                 phones=(Phone(phone, international),) if phone else (),
-                uid=uid(key or f"contact:{email}:{phone}:{name}"),
+                uid=uids.uid(key),
             )
         return
     person_order = Coalesce("duplicate_group", "position")
     rows = contacts.order_by(person_order, "position").values_list(*_PERSON_FIELDS)
     for _, group in itertools.groupby(rows.iterator(DOWNLOAD_CHUNK), key=_person_of_row):
-        yield _merged_person(list(group), uid=uid)
+        yield _merged_person(list(group), uids=uids)
 
 
-# name, email, phone, phone_international, email_key, and the group (or position).
-_PERSON_FIELDS = ("name", "email", "phone", "phone_international", "email_key", "duplicate_group")
+_PERSON_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "phone_international",
+    "email_key",
+    "duplicate_group",
+    "position",
+)
+
+
+class _Uids:
+    """vCard UIDs, unique within one file.
+
+    A UID comes from the person's match key, so it is the same in every export. Two
+    entries with the same key and not merged (the same name and nothing else) get the
+    key's second, third... UID; only such keys are remembered, not the whole book.
+    """
+
+    def __init__(self, *, owner_id: int):
+        self._uid = matching.vcard_uids(owner_id=owner_id)
+        self._seen: dict[str, int] = {}
+
+    def uid(self, key: str) -> str:
+        if key.startswith("name:") or not key:
+            count = self._seen[key] = self._seen.get(key, 0) + 1
+            if count > 1:
+                key = f"{key}#{count}"
+        return self._uid(key)
 
 
 def _person_of_row(row: tuple) -> object:
@@ -129,7 +161,7 @@ def _person_of_row(row: tuple) -> object:
     return row[5] if row[5] is not None else object()
 
 
-def _merged_person(rows: list[tuple], *, uid: Callable[[str], str]) -> Person:
+def _merged_person(rows: list[tuple], *, uids: _Uids) -> Person:
     names = list(dict.fromkeys(name for name, *_ in rows if name))
     emails = list(dict.fromkeys(email for _, email, *_ in rows if email))
     phones: dict[str, Phone] = {}
@@ -149,7 +181,7 @@ def _merged_person(rows: list[tuple], *, uid: Callable[[str], str]) -> Person:
         emails=tuple(emails),
         phones=tuple(phones.values()),
         other_names=tuple(names[1:]),
-        uid=uid(key or f"contact:{rows[0]}"),
+        uid=uids.uid(key),
     )
 
 

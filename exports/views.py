@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from types import ModuleType
 from uuid import UUID
 
 from django.conf import settings
@@ -49,9 +50,10 @@ def export_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     context = {"task": task, "now": timezone.now()}
     if task.status == ExportTask.Status.SUCCEEDED:
         context.update(_contacts_page(request, task))
+        context["download_formats"] = _download_formats()
         if request.htmx and request.htmx.target == "contacts":
             return render(request, "exports/detail.html#contacts", context)
-        context.update(_formats_context(task))
+        context["changes"] = selectors.export_changes(task=task)
     return render(request, "exports/detail.html", context)
 
 
@@ -67,7 +69,8 @@ def export_status(request: HttpRequest, public_id: UUID) -> HttpResponse:
         # Finished: answer the results in place of the panel; they carry no trigger, so
         # htmx stops polling.
         context.update(_contacts_page(request, task))
-        context.update(_formats_context(task))
+        context["download_formats"] = _download_formats()
+        context["changes"] = selectors.export_changes(task=task)
         return render(request, "exports/detail.html#results", context)
     return render(request, "exports/detail.html#status-panel", context)
 
@@ -175,10 +178,9 @@ def _contacts_page(request: HttpRequest, task: ExportTask) -> dict:
     return {"page": page, "query": query, "sort": sort}
 
 
-def _formats_context(task: ExportTask) -> dict:
-    """The download menu, and the changes since the previous export (issue 10)."""
-    menu = [(key, downloads.FORMATS[key]) for key in downloads.MENU]
-    return {"download_formats": menu, "changes": selectors.export_changes(task=task)}
+def _download_formats() -> list[tuple[str, ModuleType]]:
+    """The download menu: each format's key and writer module, in the menu's order."""
+    return [(key, downloads.FORMATS[key]) for key in downloads.MENU]
 
 
 def _file_date(task: ExportTask) -> str:
