@@ -256,11 +256,9 @@ def changes_rows(*, task: ExportTask) -> Iterator[Change]:
         ContactFingerprint.objects.filter(task=task)
         .filter(Q(matched_by="") | Q(email_changed=True) | Q(phone_changed=True))
         .order_by("position")
-        .values_list(
-            "position", "previous_position", "matched_by", "email_changed", "phone_changed"
-        )
+        .values_list(*_CHANGE_FIELDS)
     )
-    for batch in itertools.batched(rows.iterator(DOWNLOAD_CHUNK), DOWNLOAD_CHUNK):
+    for batch in _batches(rows.iterator(DOWNLOAD_CHUNK), DOWNLOAD_CHUNK):
         current = _contacts_at(task, [row[0] for row in batch])
         previous = _contacts_at(comparison.previous, [row[1] for row in batch if row[2]])
         for position, old, matched_by, email_changed, phone_changed in batch:

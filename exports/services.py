@@ -421,20 +421,21 @@ def fingerprints_record(*, task: ExportTask) -> None:
     for first in range(0, task_size := _last_position(task) + 1, FINGERPRINT_BATCH):
         batch = contacts.filter(
             position__gte=first, position__lt=min(first + FINGERPRINT_BATCH, task_size)
-        ).values_list("position", "email_key", "phone_international", "name")
+        ).values_list("position", "email_key", "phone_international", "phone", "name")
         rows = (
             (
                 task.pk,
                 position,
                 fingerprint(email),
-                fingerprint(phone),
+                # A number that does not parse is still a number: compared as sent.
+                fingerprint(international or phone),
                 fingerprint(matching.name_key(name)),
                 "",
                 False,
                 False,
                 False,
             )
-            for position, email, phone, name in batch
+            for position, email, international, phone, name in batch
             if email or phone or name.strip()
         )
         insert_rows(ContactFingerprint, FINGERPRINT_COLUMNS, rows)
