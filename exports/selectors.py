@@ -163,7 +163,8 @@ def _person_of_row(row: tuple) -> object:
 
 def _merged_person(rows: list[tuple], *, uids: _Uids) -> Person:
     names = list(dict.fromkeys(name for name, *_ in rows if name))
-    emails = list(dict.fromkeys(email for _, email, *_ in rows if email))
+    # An address differing only in case is the same address: the first spelling is kept.
+    emails = list({row[4]: row[1] for row in reversed(rows) if row[1]}.values())[::-1]
     phones: dict[str, Phone] = {}
     for _, _, phone, international, *_ in rows:
         if phone and (international or phone) not in phones:
