@@ -9,7 +9,6 @@ e-mail gives different fingerprints for different members.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import unicodedata
 from collections.abc import Callable
@@ -18,7 +17,6 @@ from django.utils.crypto import salted_hmac
 
 FINGERPRINT_SALT = "exports.matching.fingerprint"
 UID_SALT = "exports.matching.vcard-uid"
-FINGERPRINT_LENGTH = 32  # hex characters: 128 bits
 
 
 def email_key(email: str) -> str:
@@ -42,18 +40,21 @@ def match_key(*, email: str, phone_international: str, name: str) -> str:
     return ""
 
 
-def fingerprinter(*, owner_id: int) -> Callable[[str], str]:
-    """Return a function giving the member's keyed fingerprint of a value ("" stays "").
+def fingerprinter(*, owner_id: int) -> Callable[[str], int]:
+    """Return a function giving the member's keyed fingerprint of a value: a positive
+    63-bit number (compact in an index), 0 for an empty value.
 
     The key is derived once per member, so fingerprinting 50,000 contacts is one HMAC each.
+    At 63 bits, two different values of one address book share a fingerprint with odds of
+    about one in 10^10 for 50,000 contacts.
     """
     key = salted_hmac(FINGERPRINT_SALT, str(owner_id), algorithm="sha256").digest()
 
-    def fingerprint(value: str) -> str:
+    def fingerprint(value: str) -> int:
         if not value:
-            return ""
-        digest = hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
-        return digest[:FINGERPRINT_LENGTH]
+            return 0
+        digest = hmac.digest(key, value.encode(), "sha256")  # OpenSSL's one-shot: fast
+        return int.from_bytes(digest[:8]) >> 1 or 1
 
     return fingerprint
 
@@ -65,7 +66,7 @@ def vcard_uids(*, owner_id: int) -> Callable[[str], str]:
     key = salted_hmac(UID_SALT, str(owner_id), algorithm="sha256").digest()
 
     def uid(match: str) -> str:
-        digest = hmac.new(key, match.encode(), hashlib.sha256).hexdigest()
+        digest = hmac.digest(key, match.encode(), "sha256").hex()
         return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
 
     return uid

@@ -104,10 +104,6 @@ class Contact(models.Model):
         indexes = [
             models.Index(fields=["task", "name"], name="contact_by_name"),
             models.Index(fields=["task", "email"], name="contact_by_email"),
-            models.Index(fields=["task", "email_key", "duplicate_group"], name="contact_email_key"),
-            models.Index(
-                fields=["task", "phone_international", "duplicate_group"], name="contact_phone_key"
-            ),
             models.Index(fields=["task", "duplicate_group", "position"], name="contact_duplicates"),
         ]
 
@@ -119,7 +115,7 @@ class ContactFingerprint(models.Model):
     """What remains of a contact for comparing exports: keyed fingerprints, nothing readable.
 
     Kept after the contacts are purged, deleted with the export (and so with the member).
-    `email`, `phone` and `name` are HMACs (exports/matching.py), "" when the field is empty.
+    `email`, `phone` and `name` are HMACs (exports/matching.py), 0 when the field is empty.
     The other columns record this export's comparison with the member's previous one.
     """
 
@@ -131,9 +127,9 @@ class ContactFingerprint(models.Model):
 
     task = models.ForeignKey(ExportTask, on_delete=models.CASCADE, related_name="fingerprints")
     position = models.PositiveIntegerField()
-    email = models.CharField(max_length=32, blank=True)
-    phone = models.CharField(max_length=32, blank=True)
-    name = models.CharField(max_length=32, blank=True)
+    email = models.BigIntegerField(default=0)
+    phone = models.BigIntegerField(default=0)
+    name = models.BigIntegerField(default=0)
     # As the newer export of a comparison: which previous contact it is, found by what.
     matched_by = models.CharField(max_length=5, choices=MatchedBy.choices, blank=True)
     previous_position = models.PositiveIntegerField(null=True, blank=True)
@@ -147,9 +143,10 @@ class ContactFingerprint(models.Model):
             models.UniqueConstraint(fields=["task", "position"], name="fingerprint_once_per_task"),
         ]
         indexes = [
-            models.Index(fields=["task", "email"], name="fingerprint_email"),
-            models.Index(fields=["task", "phone"], name="fingerprint_phone"),
-            models.Index(fields=["task", "name"], name="fingerprint_name"),
+            # With the position, "the first previous contact with this e-mail" is one probe.
+            models.Index(fields=["task", "email", "position"], name="fingerprint_email"),
+            models.Index(fields=["task", "phone", "position"], name="fingerprint_phone"),
+            models.Index(fields=["task", "name", "position"], name="fingerprint_name"),
         ]
 
     def __str__(self) -> str:

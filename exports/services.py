@@ -358,42 +358,50 @@ def contacts_group_duplicates(*, task: ExportTask) -> int:
     """Group the task's contacts that share a normalised e-mail or international phone,
     directly or through others; return how many contacts are listed more than once.
 
-    Each group is labelled with its smallest position: contacts sharing a key start with
-    their own position, then every contact takes the smallest label among those sharing
-    its e-mail, then its phone, until no label moves (two rounds for real books).
+    The database picks out the contacts that share a key with another; only those are
+    joined into groups here (union-find), so memory grows with the duplicates, not the
+    book. Each group is labelled with its first position.
     """
-    contact, task_id = _sql_names(Contact), task.pk
-    keys = ("email_key", "phone_international")
-    shared = " OR ".join(
-        f"({key} <> '' AND EXISTS (SELECT 1 FROM {contact} other WHERE other.task_id = %s "  # noqa: S608
-        f"AND other.{key} = {contact}.{key} AND other.position <> {contact}.position))"
-        for key in keys
+    contact = _sql_names(Contact)
+    # Keys held by more than one contact: one sort of the book each, no index to maintain.
+    shares = " OR ".join(
+        f"{key} IN (SELECT {key} FROM {contact} WHERE task_id = %s AND {key} <> '' "  # noqa: S608
+        f"GROUP BY {key} HAVING COUNT(*) > 1)"
+        for key in ("email_key", "phone_international")
     )
+    parent: dict[int, int] = {}
+
+    def root(position: int) -> int:
+        while parent[position] != position:
+            parent[position] = parent[parent[position]]  # halve the path as we go
+            position = parent[position]
+        return position
+
+    first_with: dict[str, int] = {}
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {contact} SET duplicate_group = position "  # noqa: S608
-            f"WHERE task_id = %s AND ({shared})",
-            [task_id, task_id, task_id],
+            f"SELECT position, email_key, phone_international FROM {contact} "  # noqa: S608
+            f"WHERE task_id = %s AND ({shares}) ORDER BY position",
+            [task.pk, task.pk, task.pk],
         )
-        if not cursor.rowcount:
-            return 0
-        moved = True
-        while moved:
-            moved = False
-            for key in keys:
-                smallest = (
-                    f"(SELECT MIN(other.duplicate_group) FROM {contact} other "  # noqa: S608
-                    f"WHERE other.task_id = %s AND other.{key} = {contact}.{key} "
-                    "AND other.duplicate_group IS NOT NULL)"
-                )
-                cursor.execute(
-                    f"UPDATE {contact} SET duplicate_group = {smallest} "  # noqa: S608
-                    f"WHERE task_id = %s AND {key} <> '' AND duplicate_group IS NOT NULL "
-                    f"AND duplicate_group > {smallest}",
-                    [task_id, task_id, task_id],
-                )
-                moved = moved or cursor.rowcount > 0
-    return Contact.objects.filter(task=task, duplicate_group__isnull=False).count()
+        while rows := cursor.fetchmany(FINGERPRINT_BATCH):
+            for position, email_key, phone in rows:
+                parent[position] = position
+                for key in (f"e{email_key}" if email_key else "", f"p{phone}" if phone else ""):
+                    if not key:
+                        continue
+                    other = first_with.setdefault(key, position)
+                    # Positions come in order, so the smaller root labels the group.
+                    low, high = sorted((root(position), root(other)))
+                    parent[high] = low
+        labels = [(root(position), task.pk, position) for position in parent]
+        for first in range(0, len(labels), FINGERPRINT_BATCH):
+            cursor.executemany(
+                f"UPDATE {contact} SET duplicate_group = %s "  # noqa: S608
+                "WHERE task_id = %s AND position = %s",
+                labels[first : first + FINGERPRINT_BATCH],
+            )
+    return len(labels)
 
 
 FINGERPRINT_COLUMNS = (
@@ -472,9 +480,9 @@ def export_compare_with_previous(*, task: ExportTask) -> ExportComparison | None
     """Record how the task's address book differs from the member's previous export.
 
     Works from fingerprints only, so the previous contacts may already be purged. A
-    contact is new if no previous one matches it; changed if its e-mail or phone is not
-    among those of the previous contacts it matches; the previous contacts nobody matched
-    are no longer there. Duplicates on either side match together.
+    contact is new if no previous one matches it; changed if its e-mail or phone differs
+    from the first previous contact it matches; the previous contacts nobody matched are
+    no longer there. Duplicates on either side match together.
     """
     previous = export_previous(task=task)
     if previous is None:
@@ -496,22 +504,27 @@ def export_compare_with_previous(*, task: ExportTask) -> ExportComparison | None
             cursor.execute(
                 f"UPDATE {table} SET matched_by = %s, "  # noqa: S608
                 f"previous_position = (SELECT MIN(old.position) {candidates}) "
-                f"WHERE task_id = %s AND matched_by = '' AND {column} <> '' "
+                f"WHERE task_id = %s AND matched_by = '' AND {column} <> 0 "
                 f"AND EXISTS (SELECT 1 {candidates})",
                 [level.value, previous_id, current_id, previous_id],
             )
             cursor.execute(
                 f"UPDATE {table} SET found_again = %s "  # noqa: S608
-                f"WHERE task_id = %s AND NOT found_again AND {column} <> '' "
+                f"WHERE task_id = %s AND NOT found_again AND {column} <> 0 "
                 f"AND EXISTS (SELECT 1 FROM {table} new WHERE new.task_id = %s "
                 f"AND new.matched_by = %s AND new.{column} = {table}.{column})",
                 [True, previous_id, current_id, level.value],
             )
-            same = f"FROM {table} old WHERE old.task_id = %s AND old.{column} = {table}.{column}"
+            # Compared with the previous contact it was matched to: one probe of the
+            # (task, position) key, whatever the planner thinks of the other indexes.
+            partner = (
+                f"FROM {table} old WHERE old.task_id = %s "
+                f"AND old.position = {table}.previous_position"
+            )
             cursor.execute(
                 f"UPDATE {table} SET "  # noqa: S608
-                f"email_changed = NOT EXISTS (SELECT 1 {same} AND old.email = {table}.email), "
-                f"phone_changed = NOT EXISTS (SELECT 1 {same} AND old.phone = {table}.phone) "
+                f"email_changed = NOT EXISTS (SELECT 1 {partner} AND old.email = {table}.email), "
+                f"phone_changed = NOT EXISTS (SELECT 1 {partner} AND old.phone = {table}.phone) "
                 "WHERE task_id = %s AND matched_by = %s",
                 [previous_id, previous_id, current_id, level.value],
             )

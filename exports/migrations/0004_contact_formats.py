@@ -20,9 +20,9 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("position", models.PositiveIntegerField()),
-                ("email", models.CharField(blank=True, max_length=32)),
-                ("phone", models.CharField(blank=True, max_length=32)),
-                ("name", models.CharField(blank=True, max_length=32)),
+                ("email", models.BigIntegerField(default=0)),
+                ("phone", models.BigIntegerField(default=0)),
+                ("name", models.BigIntegerField(default=0)),
                 (
                     "matched_by",
                     models.CharField(
@@ -80,18 +80,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="contact",
             index=models.Index(
-                fields=["task", "email_key", "duplicate_group"], name="contact_email_key"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="contact",
-            index=models.Index(
-                fields=["task", "phone_international", "duplicate_group"], name="contact_phone_key"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="contact",
-            index=models.Index(
                 fields=["task", "duplicate_group", "position"], name="contact_duplicates"
             ),
         ),
@@ -126,15 +114,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="contactfingerprint",
-            index=models.Index(fields=["task", "email"], name="fingerprint_email"),
+            index=models.Index(fields=["task", "email", "position"], name="fingerprint_email"),
         ),
         migrations.AddIndex(
             model_name="contactfingerprint",
-            index=models.Index(fields=["task", "phone"], name="fingerprint_phone"),
+            index=models.Index(fields=["task", "phone", "position"], name="fingerprint_phone"),
         ),
         migrations.AddIndex(
             model_name="contactfingerprint",
-            index=models.Index(fields=["task", "name"], name="fingerprint_name"),
+            index=models.Index(fields=["task", "name", "position"], name="fingerprint_name"),
         ),
         migrations.AddConstraint(
             model_name="contactfingerprint",

@@ -119,9 +119,8 @@ def test_fingerprints_are_keyed_per_member_and_hold_nothing_readable(settings):
     value = "email:ada@example.com"
     assert first(value) == matching.fingerprinter(owner_id=1)(value)
     assert first(value) != matching.fingerprinter(owner_id=2)(value)
-    assert re.fullmatch(r"[0-9a-f]{32}", first(value))
-    assert "ada" not in first(value)
-    assert first("") == ""
+    assert isinstance(first(value), int) and 0 < first(value) < 2**63
+    assert first("") == 0
     settings.SECRET_KEY = "another-secret-key-for-this-test-only-0123456789abcdef"
     assert matching.fingerprinter(owner_id=1)(value) != first(value)  # the server's secret
 
