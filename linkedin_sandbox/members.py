@@ -128,20 +128,30 @@ def member_by_sub(sub: str) -> Member | None:
     return next((member for member in MEMBERS.values() if member.sub == sub), None)
 
 
-@functools.lru_cache(maxsize=len(MEMBERS) + 8)
 def address_book(key: str, version: int = 0) -> list[dict]:
     """Return the member's address book (generated once, then cached; treat it as read-only).
 
     `version` counts the member's earlier export tasks; only a member whose book
-    `changes_between_exports` has a different book for each.
+    `changes_between_exports` has a different book for each (the others' is cached once).
     """
-    book = addressbook.generate(key, MEMBERS[key].contact_count)
-    if MEMBERS[key].changes_between_exports and version:
-        return addressbook.evolve(key, book, version)
-    return book
+    return _address_book(key, _book_version(key, version))
+
+
+def address_book_json(key: str, version: int = 0) -> str:
+    """Return the member's address book serialised, cached so that 50,000 contacts answer fast."""
+    return _address_book_json(key, _book_version(key, version))
+
+
+def _book_version(key: str, version: int) -> int:
+    return version if MEMBERS[key].changes_between_exports else 0
 
 
 @functools.lru_cache(maxsize=len(MEMBERS) + 8)
-def address_book_json(key: str, version: int = 0) -> str:
-    """Return the member's address book serialised, cached so that 50,000 contacts answer fast."""
-    return json.dumps(address_book(key, version), ensure_ascii=False, separators=(",", ":"))
+def _address_book(key: str, version: int) -> list[dict]:
+    book = addressbook.generate(key, MEMBERS[key].contact_count)
+    return addressbook.evolve(key, book, version) if version else book
+
+
+@functools.lru_cache(maxsize=len(MEMBERS) + 8)
+def _address_book_json(key: str, version: int) -> str:
+    return json.dumps(_address_book(key, version), ensure_ascii=False, separators=(",", ":"))
