@@ -116,7 +116,8 @@ class ContactFingerprint(models.Model):
 
     Kept after the contacts are purged, deleted with the export (and so with the member).
     `email`, `phone` and `name` are HMACs (exports/matching.py), 0 when the field is empty.
-    The other columns record this export's comparison with the member's previous one.
+    The other columns record this export's comparison with the member's previous one;
+    nothing is written on the previous export's rows, which stay as they were stored.
     """
 
     class MatchedBy(models.TextChoices):
@@ -135,8 +136,6 @@ class ContactFingerprint(models.Model):
     previous_position = models.PositiveIntegerField(null=True, blank=True)
     email_changed = models.BooleanField(default=False)
     phone_changed = models.BooleanField(default=False)
-    # As the older export: the next export found this contact again.
-    found_again = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -7,6 +7,7 @@ acting on the same task can never both win.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from collections.abc import Iterator
@@ -235,8 +236,15 @@ def contacts_ingest(
         phones = PhoneReader(region=_member_country(task))
         rows = _contact_rows(task, result.contacts(), phones=phones)
         insert_rows(Contact, CONTACT_COLUMNS, totals.counted(rows))
+        large = totals.contacts >= LARGE_ADDRESS_BOOK
+        if large:
+            # The set-based steps below join on these columns: PostgreSQL must know the
+            # table is no longer tiny, or it plans a scan of the book for every contact.
+            refresh_planner_statistics(Contact, ["task", "position", *DUPLICATE_KEYS])
         duplicate_count = contacts_group_duplicates(task=task)
         fingerprints_record(task=task)
+        if large:
+            refresh_planner_statistics(ContactFingerprint, FINGERPRINT_KEYS)
         export_compare_with_previous(task=task)
         _finish(
             task,
@@ -354,6 +362,10 @@ def _text(value: Any) -> str:
 # Python loop over pairs (see bench/formats.py).
 
 
+DUPLICATE_KEYS = ("email_key", "phone_international")
+FINGERPRINT_KEYS = ["task", "position", "email", "phone", "name"]
+
+
 def contacts_group_duplicates(*, task: ExportTask) -> int:
     """Group the task's contacts that share a normalised e-mail or international phone,
     directly or through others; return how many contacts are listed more than once.
@@ -367,7 +379,7 @@ def contacts_group_duplicates(*, task: ExportTask) -> int:
     shares = " OR ".join(
         f"{key} IN (SELECT {key} FROM {contact} WHERE task_id = %s AND {key} <> '' "  # noqa: S608
         f"GROUP BY {key} HAVING COUNT(*) > 1)"
-        for key in ("email_key", "phone_international")
+        for key in DUPLICATE_KEYS
     )
     parent: dict[int, int] = {}
 
@@ -394,14 +406,21 @@ def contacts_group_duplicates(*, task: ExportTask) -> int:
                     # Positions come in order, so the smaller root labels the group.
                     low, high = sorted((root(position), root(other)))
                     parent[high] = low
-        labels = [(root(position), task.pk, position) for position in parent]
-        for first in range(0, len(labels), FINGERPRINT_BATCH):
-            cursor.executemany(
-                f"UPDATE {contact} SET duplicate_group = %s "  # noqa: S608
-                "WHERE task_id = %s AND position = %s",
-                labels[first : first + FINGERPRINT_BATCH],
+        labels = [(position, root(position)) for position in parent]
+        for first in range(0, len(labels), LABEL_BATCH):
+            batch = labels[first : first + LABEL_BATCH]
+            values = ", ".join(["(%s, %s)"] * len(batch))
+            # One statement a batch, joined on the (task, position) key.
+            cursor.execute(
+                f"WITH label (pos, grp) AS (VALUES {values}) "  # noqa: S608
+                f"UPDATE {contact} SET duplicate_group = label.grp FROM label "
+                f"WHERE {contact}.task_id = %s AND {contact}.position = label.pos",
+                [*itertools.chain.from_iterable(batch), task.pk],
             )
     return len(labels)
+
+
+LABEL_BATCH = 2000  # two parameters a contact, well under SQLite's 32,766
 
 
 FINGERPRINT_COLUMNS = (
@@ -413,7 +432,6 @@ FINGERPRINT_COLUMNS = (
     "matched_by",
     "email_changed",
     "phone_changed",
-    "found_again",
 )
 FINGERPRINT_BATCH = 5000
 
@@ -439,7 +457,6 @@ def fingerprints_record(*, task: ExportTask) -> None:
                 fingerprint(international or phone),
                 fingerprint(matching.name_key(name)),
                 "",
-                False,
                 False,
                 False,
             )
@@ -490,44 +507,37 @@ def export_compare_with_previous(*, task: ExportTask) -> ExportComparison | None
     table = _sql_names(ContactFingerprint)
     current_id, previous_id = task.pk, previous.pk
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET found_again = %s WHERE task_id = %s AND found_again",  # noqa: S608
-            [False, previous_id],
-        )
-        for level in MATCH_ORDER:
+        # Only the new export's rows are written: which previous contact each one is.
+        for number, level in enumerate(MATCH_ORDER):
             column = level.value  # the fingerprint column of the same name
+            free, free_params = _not_found_by(MATCH_ORDER[:number], current_id, table)
             candidates = (
-                f"FROM {table} old WHERE old.task_id = %s AND old.{column} = {table}.{column}"
+                f"FROM {table} old WHERE old.task_id = %s AND old.{column} = {table}.{column}{free}"
             )
-            if level != ContactFingerprint.MatchedBy.EMAIL:
-                candidates += " AND NOT old.found_again"
+            candidate_params = [previous_id, *free_params]
             cursor.execute(
                 f"UPDATE {table} SET matched_by = %s, "  # noqa: S608
                 f"previous_position = (SELECT MIN(old.position) {candidates}) "
                 f"WHERE task_id = %s AND matched_by = '' AND {column} <> 0 "
                 f"AND EXISTS (SELECT 1 {candidates})",
-                [level.value, previous_id, current_id, previous_id],
+                [level.value, *candidate_params, current_id, *candidate_params],
             )
+        # Compared with the previous contact it was matched to: one probe of the
+        # (task, position) key; only the changed rows are written.
+        for field in ("email", "phone"):
             cursor.execute(
-                f"UPDATE {table} SET found_again = %s "  # noqa: S608
-                f"WHERE task_id = %s AND NOT found_again AND {column} <> 0 "
-                f"AND EXISTS (SELECT 1 FROM {table} new WHERE new.task_id = %s "
-                f"AND new.matched_by = %s AND new.{column} = {table}.{column})",
-                [True, previous_id, current_id, level.value],
+                f"UPDATE {table} SET {field}_changed = %s "  # noqa: S608
+                f"WHERE task_id = %s AND matched_by <> '' AND NOT EXISTS (SELECT 1 FROM {table} "
+                f"old WHERE old.task_id = %s AND old.position = {table}.previous_position "
+                f"AND old.{field} = {table}.{field})",
+                [True, current_id, previous_id],
             )
-            # Compared with the previous contact it was matched to: one probe of the
-            # (task, position) key, whatever the planner thinks of the other indexes.
-            partner = (
-                f"FROM {table} old WHERE old.task_id = %s "
-                f"AND old.position = {table}.previous_position"
-            )
-            cursor.execute(
-                f"UPDATE {table} SET "  # noqa: S608
-                f"email_changed = NOT EXISTS (SELECT 1 {partner} AND old.email = {table}.email), "
-                f"phone_changed = NOT EXISTS (SELECT 1 {partner} AND old.phone = {table}.phone) "
-                "WHERE task_id = %s AND matched_by = %s",
-                [previous_id, previous_id, current_id, level.value],
-            )
+        gone, gone_params = _not_found_by(MATCH_ORDER, current_id, table)
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {table} old WHERE old.task_id = %s{gone}",  # noqa: S608
+            [previous_id, *gone_params],
+        )
+        (removed,) = cursor.fetchone()
     current = ContactFingerprint.objects.filter(task=task)
     comparison, _ = ExportComparison.objects.update_or_create(
         task=task,
@@ -536,12 +546,27 @@ def export_compare_with_previous(*, task: ExportTask) -> ExportComparison | None
             "previous_requested_at": previous.requested_at,
             "new_count": current.filter(matched_by="").count(),
             "changed_count": current.filter(Q(email_changed=True) | Q(phone_changed=True)).count(),
-            "removed_count": ContactFingerprint.objects.filter(
-                task=previous, found_again=False
-            ).count(),
+            "removed_count": removed,
         },
     )
     return comparison
+
+
+def _not_found_by(
+    levels: tuple[ContactFingerprint.MatchedBy, ...], current_id: int, table: str
+) -> tuple[str, list]:
+    """Return SQL (and its parameters) saying that the previous contact `old` was found by
+    no contact of the new export at any of `levels`; nothing is stored on the old rows.
+    """
+    sql, params = "", []
+    for level in levels:
+        column = level.value
+        sql += (
+            f" AND NOT (old.{column} <> 0 AND EXISTS (SELECT 1 FROM {table} new "  # noqa: S608
+            f"WHERE new.task_id = %s AND new.matched_by = %s AND new.{column} = old.{column}))"
+        )
+        params += [current_id, level.value]
+    return sql, params
 
 
 def _sql_names(model: type[Contact] | type[ContactFingerprint]) -> str:

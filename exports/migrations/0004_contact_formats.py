@@ -39,7 +39,6 @@ class Migration(migrations.Migration):
                 ("previous_position", models.PositiveIntegerField(blank=True, null=True)),
                 ("email_changed", models.BooleanField(default=False)),
                 ("phone_changed", models.BooleanField(default=False)),
-                ("found_again", models.BooleanField(default=False)),
             ],
         ),
         migrations.CreateModel(
