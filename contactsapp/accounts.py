@@ -35,6 +35,8 @@ def account_sign_in(*, identity: LinkedInIdentity) -> AbstractBaseUser:
     account.name = identity.name[:255]
     account.email = email
     account.picture_url = identity.picture_url[:2000]
+    if identity.country:  # a sign-in without a locale keeps the country we knew
+        account.country = identity.country
     account.set_access_token(
         identity.access_token, expires_at=identity.token_expires_at, scopes=identity.scopes
     )

@@ -49,6 +49,8 @@ class LinkedInIdentity:
     access_token: str
     token_expires_at: datetime | None
     scopes: str
+    # ISO 3166 country of the member's profile, the default region for their contacts' phones.
+    country: str = ""
 
 
 class LinkedInIDToken(CodeIDToken):
@@ -184,4 +186,20 @@ def _identity(token: dict, id_claims: dict, userinfo: dict) -> LinkedInIdentity:
         access_token=token["access_token"],
         token_expires_at=expires_at,
         scopes=str(token.get("scope") or settings.LINKEDIN_SCOPES),
+        country=_country(profile.get("locale")),
     )
+
+
+def _country(locale: object) -> str:
+    """Return the country of LinkedIn's `locale`: an object such as `{"country": "US",
+    "language": "en"}` (LinkedIn's quirk), or OIDC's string `en-US` / `en_US`; else "".
+    """
+    if isinstance(locale, dict):
+        country = locale.get("country")
+    elif isinstance(locale, str) and len(parts := locale.replace("_", "-").split("-")) > 1:
+        country = parts[-1]
+    else:
+        country = None
+    if isinstance(country, str) and len(country) == 2 and country.isascii() and country.isalpha():
+        return country.upper()
+    return ""

@@ -22,6 +22,8 @@ class LinkedInAccount(models.Model):
     name = models.CharField(max_length=255, blank=True)
     email = models.EmailField(blank=True)
     picture_url = models.URLField(max_length=2000, blank=True)
+    # From the profile's `locale` at sign-in: the default region of the contacts' phone numbers.
+    country = models.CharField(max_length=2, blank=True)
     # Fernet ciphertext; read and write it through `access_token` only.
     encrypted_access_token = models.TextField(blank=True)
     token_expires_at = models.DateTimeField(null=True, blank=True)

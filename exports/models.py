@@ -46,6 +46,8 @@ class ExportTask(models.Model):
     with_name_count = models.PositiveIntegerField(default=0)
     with_email_count = models.PositiveIntegerField(default=0)
     with_phone_count = models.PositiveIntegerField(default=0)
+    # Contacts that share a normalised e-mail or international phone with another one.
+    duplicate_count = models.PositiveIntegerField(default=0)
 
     # Polling bookkeeping: nobody calls LinkedIn for this task before `next_check_at`.
     next_check_at = models.DateTimeField(default=timezone.now)
@@ -91,6 +93,13 @@ class Contact(models.Model):
     name = models.TextField(blank=True)
     email = models.TextField(blank=True)
     phone = models.TextField(blank=True)
+    # The phone in international form (see exports/phones.py), "" when it does not parse.
+    phone_international = models.TextField(blank=True)
+    # The e-mail as compared (exports/matching.py): finds who is listed twice.
+    email_key = models.TextField(blank=True)
+    # Contacts sharing an e-mail or phone, directly or through others, share the position
+    # of the first of them; None for a contact listed once.
+    duplicate_group = models.PositiveIntegerField(null=True, blank=True)
     # Name, email and phone folded as `collation.search_form` folds a query (no case, no
     # accents, one Unicode form), so a search is a plain substring match on every database.
     # PostgreSQL also has a trigram index on it (created by migration 0002, not declared
@@ -114,7 +123,70 @@ class Contact(models.Model):
             models.Index(fields=["task", "name_rank"], name="contact_by_name_rank"),
             models.Index(fields=["task", "email_rank"], name="contact_by_email_rank"),
             models.Index(fields=["task", "phone_rank"], name="contact_by_phone_rank"),
+            models.Index(fields=["task", "duplicate_group", "position"], name="contact_duplicates"),
         ]
 
     def __str__(self) -> str:
         return self.name or self.email or self.phone or f"Contact {self.position}"
+
+
+class ContactFingerprint(models.Model):
+    """What remains of a contact for comparing exports: keyed fingerprints, nothing readable.
+
+    Kept after the contacts are purged, deleted with the export (and so with the member).
+    `email`, `phone` and `name` are HMACs (exports/matching.py), 0 when the field is empty.
+    The other columns record this export's comparison with the member's previous one;
+    nothing is written on the previous export's rows, which stay as they were stored.
+    """
+
+    class MatchedBy(models.TextChoices):
+        NONE = "", "New"
+        EMAIL = "email", "E-mail"
+        PHONE = "phone", "Phone"
+        NAME = "name", "Name"
+
+    task = models.ForeignKey(ExportTask, on_delete=models.CASCADE, related_name="fingerprints")
+    position = models.PositiveIntegerField()
+    email = models.BigIntegerField(default=0)
+    phone = models.BigIntegerField(default=0)
+    name = models.BigIntegerField(default=0)
+    # As the newer export of a comparison: which previous contact it is, found by what.
+    matched_by = models.CharField(max_length=5, choices=MatchedBy.choices, blank=True)
+    previous_position = models.PositiveIntegerField(null=True, blank=True)
+    email_changed = models.BooleanField(default=False)
+    phone_changed = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task", "position"], name="fingerprint_once_per_task"),
+        ]
+        indexes = [
+            # With the position, "the first previous contact with this e-mail" is one probe.
+            models.Index(fields=["task", "email", "position"], name="fingerprint_email"),
+            models.Index(fields=["task", "phone", "position"], name="fingerprint_phone"),
+            models.Index(fields=["task", "name", "position"], name="fingerprint_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Fingerprint {self.position} of {self.task_id}"
+
+
+class ExportComparison(models.Model):
+    """How an address book changed since the member's previous export."""
+
+    task = models.OneToOneField(ExportTask, on_delete=models.CASCADE, related_name="comparison")
+    # None once the previous export has been deleted; the figures stay right.
+    previous = models.ForeignKey(
+        ExportTask, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    previous_requested_at = models.DateTimeField()
+    new_count = models.PositiveIntegerField(default=0)
+    changed_count = models.PositiveIntegerField(default=0)
+    removed_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Changes of {self.task_id}"
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.new_count or self.changed_count or self.removed_count)

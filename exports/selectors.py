@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+import itertools
 import operator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import reduce
 from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, ExpressionWrapper, F, IntegerField, Q, QuerySet, When
+from django.db.models import (
+    Case,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    TextField,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.utils.functional import cached_property
 
+from exports import matching
 from exports.collation import search_form
-from exports.models import Contact, ExportTask
+from exports.downloads.base import Person, Phone
+from exports.downloads.changes import Change
+from exports.models import Contact, ContactFingerprint, ExportComparison, ExportTask
 
 
 @dataclass(frozen=True)
@@ -195,3 +210,228 @@ class _RankPaginator(Paginator):
 
 def _shown_at(rank: int, with_value: int) -> int:
     return with_value - 1 - rank if rank < with_value else rank
+
+
+# --- downloads ----------------------------------------------------------------------------
+
+DOWNLOAD_CHUNK = 2000
+
+
+def download_people(*, task: ExportTask, query: str = "", merged: bool = False) -> Iterator[Person]:
+    """Yield the task's contacts matching `query` in LinkedIn's order, one `Person` each;
+    with `merged`, one per person: the contacts of a duplicate group together, with every
+    distinct e-mail and phone, in the order of the group's first contact.
+    """
+    uids = _Uids(owner_id=task.owner_id)
+    contacts = contacts_search(task=task, query=query)
+    if not merged:
+        rows = contacts.order_by("position").values_list(*_PERSON_FIELDS)
+        for name, email, phone, international, email_key, group, position in rows.iterator(
+            DOWNLOAD_CHUNK
+        ):
+            key = matching.match_key(email=email_key, phone_international=international, name=name)
+            if group is not None and position != group:
+                # Listed twice: the same key as the group's first contact, so set apart.
+                key = f"{key}#{position - group}"
+            yield Person(
+                name=name,
+                emails=(email,) if email else (),
+                phones=(Phone(phone, international),) if phone else (),
+                uid=uids.uid(key),
+            )
+        return
+    person_order = Coalesce("duplicate_group", "position")
+    rows = contacts.order_by(person_order, "position").values_list(*_PERSON_FIELDS)
+    for _, group in itertools.groupby(rows.iterator(DOWNLOAD_CHUNK), key=_person_of_row):
+        yield _merged_person(list(group), uids=uids)
+
+
+_PERSON_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "phone_international",
+    "email_key",
+    "duplicate_group",
+    "position",
+)
+
+
+class _Uids:
+    """vCard UIDs, unique within one file.
+
+    A UID comes from the person's match key, so it is the same in every export. Two
+    entries with the same key and not merged (the same name and nothing else) get the
+    key's second, third... UID; only such keys are remembered, not the whole book.
+    """
+
+    def __init__(self, *, owner_id: int):
+        self._uid = matching.vcard_uids(owner_id=owner_id)
+        self._seen: dict[str, int] = {}
+
+    def uid(self, key: str) -> str:
+        if key.startswith("name:") or not key:
+            count = self._seen[key] = self._seen.get(key, 0) + 1
+            if count > 1:
+                key = f"{key}#{count}"
+        return self._uid(key)
+
+
+def _person_of_row(row: tuple) -> object:
+    # A contact listed once is a person of its own: a unique object never equals another.
+    return row[5] if row[5] is not None else object()
+
+
+def _merged_person(rows: list[tuple], *, uids: _Uids) -> Person:
+    names = list(dict.fromkeys(name for name, *_ in rows if name))
+    # An address differing only in case is the same address: the first spelling is kept.
+    emails = list({row[4]: row[1] for row in reversed(rows) if row[1]}.values())[::-1]
+    phones: dict[str, Phone] = {}
+    for _, _, phone, international, *_ in rows:
+        if phone and (international or phone) not in phones:
+            phones[international or phone] = Phone(phone, international)
+    # The smallest key of the person, whatever the order: the same UID in every export.
+    email_keys = sorted(row[4] for row in rows if row[4])
+    internationals = sorted(row[3] for row in rows if row[3])
+    key = matching.match_key(
+        email=next(iter(email_keys), ""),
+        phone_international=next(iter(internationals), ""),
+        name=next(iter(sorted(names)), ""),
+    )
+    return Person(
+        name=names[0] if names else "",
+        emails=tuple(emails),
+        phones=tuple(phones.values()),
+        other_names=tuple(names[1:]),
+        uid=uids.uid(key),
+    )
+
+
+def download_raw(*, task: ExportTask, query: str = "") -> Iterator[str]:
+    """Yield the stored JSON text of each contact matching `query`, in LinkedIn's order,
+    without decoding it (the JSON download streams it as it is).
+    """
+    texts = (
+        contacts_search(task=task, query=query)
+        .order_by("position")
+        .annotate(raw_text=Cast("raw", output_field=TextField()))
+        .values_list("raw_text", flat=True)
+    )
+    return texts.iterator(DOWNLOAD_CHUNK)
+
+
+# --- changes and duplicates ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangedContact:
+    contact: Contact
+    previous: Contact | None  # None once the previous export's contacts are purged
+    email_changed: bool
+    phone_changed: bool
+
+
+@dataclass(frozen=True)
+class Changes:
+    comparison: ExportComparison
+    new: list[Contact]
+    changed: list[ChangedContact]
+    previous_purged: bool
+
+
+def export_changes(*, task: ExportTask, limit: int = 20) -> Changes | None:
+    """Return how the task's book changed since the previous export, with the first
+    `limit` new and changed contacts; None for a member's first export.
+    """
+    comparison = ExportComparison.objects.filter(task=task).select_related("previous").first()
+    if comparison is None:
+        return None
+    fingerprints = ContactFingerprint.objects.filter(task=task).order_by("position")
+    new_positions = list(
+        fingerprints.filter(matched_by="").values_list("position", flat=True)[:limit]
+    )
+    changed = list(
+        fingerprints.filter(Q(email_changed=True) | Q(phone_changed=True)).values_list(
+            "position", "previous_position", "email_changed", "phone_changed"
+        )[:limit]
+    )
+    current = _contacts_at(task, [*new_positions, *(row[0] for row in changed)])
+    previous = _contacts_at(comparison.previous, [row[1] for row in changed])
+    return Changes(
+        comparison=comparison,
+        new=[current[position] for position in new_positions if position in current],
+        changed=[
+            ChangedContact(current[position], previous.get(old), email_changed, phone_changed)
+            for position, old, email_changed, phone_changed in changed
+            if position in current
+        ],
+        previous_purged=_purged(comparison.previous),
+    )
+
+
+def changes_rows(*, task: ExportTask) -> Iterator[Change]:
+    """Yield every new and changed contact of the task, for the changes CSV, in batches."""
+    comparison = ExportComparison.objects.filter(task=task).select_related("previous").first()
+    if comparison is None:
+        return
+    rows = (
+        ContactFingerprint.objects.filter(task=task)
+        .filter(Q(matched_by="") | Q(email_changed=True) | Q(phone_changed=True))
+        .order_by("position")
+        .values_list(*_CHANGE_FIELDS)
+    )
+    for batch in _batches(rows.iterator(DOWNLOAD_CHUNK), DOWNLOAD_CHUNK):
+        current = _contacts_at(task, [row[0] for row in batch])
+        previous = _contacts_at(comparison.previous, [row[1] for row in batch if row[2]])
+        for position, old, matched_by, email_changed, phone_changed in batch:
+            contact = current.get(position)
+            if contact is None:
+                continue
+            before = previous.get(old) if matched_by else None
+            yield Change(
+                kind=_change_kind(matched_by, email_changed, phone_changed),
+                name=contact.name,
+                email=contact.email,
+                phone=contact.phone,
+                phone_international=contact.phone_international,
+                previous_email=before.email if before and email_changed else "",
+                previous_phone=before.phone if before and phone_changed else "",
+            )
+
+
+_CHANGE_FIELDS = ("position", "previous_position", "matched_by", "email_changed", "phone_changed")
+
+
+def _batches(items: Iterator, size: int) -> Iterator[list]:
+    while batch := list(itertools.islice(items, size)):
+        yield batch
+
+
+def _change_kind(matched_by: str, email_changed: bool, phone_changed: bool) -> str:
+    if not matched_by:
+        return "new"
+    if email_changed and phone_changed:
+        return "changed e-mail and phone"
+    return "changed e-mail" if email_changed else "changed phone"
+
+
+def _contacts_at(task: ExportTask | None, positions: list[int | None]) -> dict[int, Contact]:
+    wanted = [position for position in positions if position is not None]
+    if task is None or not wanted:
+        return {}
+    contacts = Contact.objects.filter(task=task, position__in=wanted).only(
+        "position", "name", "email", "phone", "phone_international"
+    )
+    return {contact.position: contact for contact in contacts}
+
+
+def _purged(task: ExportTask | None) -> bool:
+    return task is None or not Contact.objects.filter(task=task).exists()
+
+
+def duplicates_page(*, task: ExportTask, page_number: str | int | None, per_page: int) -> Page:
+    """Return a page of the contacts listed more than once, grouped person by person."""
+    contacts = Contact.objects.filter(task=task, duplicate_group__isnull=False).order_by(
+        "duplicate_group", "position"
+    )
+    return Paginator(contacts, per_page).get_page(page_number)

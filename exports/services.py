@@ -7,6 +7,7 @@ acting on the same task can never both win.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
@@ -17,14 +18,15 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from contactsapp.models import LinkedInAccount
-from exports import collation, linkedin_api
+from exports import collation, linkedin_api, matching
 from exports.bulk_insert import insert_rows, refresh_planner_statistics
-from exports.models import Contact, ExportTask
+from exports.models import Contact, ContactFingerprint, ExportComparison, ExportTask
+from exports.phones import PhoneReader
 from exports.sort_ranks import RANK_COLUMNS, contacts_ranked
 
 logger = logging.getLogger(__name__)
@@ -276,11 +278,22 @@ def contacts_ingest(
         # Rows are validated as they stream into the database; a bad one half-way raises
         # and the transaction takes the rows before it back out.
         totals = _ContactTotals()
+        phones = PhoneReader(region=_member_country(task))
         rows = contacts_ranked(
-            rows=_contact_rows(task, result.contacts()),
+            rows=_contact_rows(task, result.contacts(), phones=phones),
             sort_values=(_contact_fields(entry) for entry in result.contacts()),
         )
         insert_rows(Contact, (*CONTACT_COLUMNS, *RANK_COLUMNS), totals.counted(rows))
+        large = totals.contacts >= LARGE_ADDRESS_BOOK
+        if large:
+            # The set-based steps below join on these columns: PostgreSQL must know the
+            # table is no longer tiny, or it plans a scan of the book for every contact.
+            refresh_planner_statistics(Contact, ["task", "position", *DUPLICATE_KEYS])
+        duplicate_count = contacts_group_duplicates(task=task)
+        fingerprints_record(task=task)
+        if large:
+            refresh_planner_statistics(ContactFingerprint, FINGERPRINT_KEYS)
+        export_compare_with_previous(task=task)
         _finish(
             task,
             Status.SUCCEEDED,
@@ -290,6 +303,7 @@ def contacts_ingest(
             with_name_count=totals.with_name,
             with_email_count=totals.with_email,
             with_phone_count=totals.with_phone,
+            duplicate_count=duplicate_count,
             consecutive_errors=0,
         )
     if totals.contacts >= LARGE_ADDRESS_BOOK:
@@ -302,7 +316,17 @@ def contacts_ingest(
 
 
 LARGE_ADDRESS_BOOK = 5000
-CONTACT_COLUMNS = ("task", "position", "name", "email", "phone", "search_text", "raw")
+CONTACT_COLUMNS = (
+    "task",
+    "position",
+    "name",
+    "email",
+    "phone",
+    "search_text",
+    "raw",
+    "phone_international",
+    "email_key",
+)
 
 
 @dataclass
@@ -330,7 +354,14 @@ def _expires_at(value: object) -> datetime:
         raise InvalidAddressBook("LinkedIn's address book has an impossible expiry.") from error
 
 
-def _contact_rows(task: ExportTask, entries: Iterator[object]) -> Iterator[tuple]:
+def _member_country(task: ExportTask) -> str:
+    account = LinkedInAccount.objects.filter(user_id=task.owner_id).only("country").first()
+    return account.country if account else ""
+
+
+def _contact_rows(
+    task: ExportTask, entries: Iterator[object], *, phones: PhoneReader
+) -> Iterator[tuple]:
     """Yield one row per contact, in `CONTACT_COLUMNS` order; raise on a non-contact."""
     for position, entry in enumerate(entries):
         if not isinstance(entry, dict):
@@ -341,7 +372,17 @@ def _contact_rows(task: ExportTask, entries: Iterator[object]) -> Iterator[tuple
             raw = json.dumps(entry, ensure_ascii=False)
         name, email, phone = _contact_fields(entry)
         search_text = collation.search_text(name, email, phone)
-        yield (task.pk, position, name, email, phone, search_text, raw)
+        yield (
+            task.pk,
+            position,
+            name,
+            email,
+            phone,
+            search_text,
+            raw,
+            phones.international(phone),
+            matching.email_key(email),
+        )
 
 
 def _contact_fields(entry: object) -> tuple[str, str, str]:
@@ -372,6 +413,225 @@ def _text(value: Any) -> str:
     if value is None or isinstance(value, dict | list):
         return ""
     return str(value).replace("\x00", "").strip()
+
+
+# --- duplicates, fingerprints and changes, computed once at ingest ----------------------
+#
+# Each is a few set-based statements on indexed columns, so an address book of 50,000
+# contacts compared with another of 50,000 costs a few passes over two indexes, never a
+# Python loop over pairs (see bench/formats.py).
+
+
+DUPLICATE_KEYS = ("email_key", "phone_international")
+FINGERPRINT_KEYS = ["task", "position", "email", "phone", "name"]
+
+
+def contacts_group_duplicates(*, task: ExportTask) -> int:
+    """Group the task's contacts that share a normalised e-mail or international phone,
+    directly or through others; return how many contacts are listed more than once.
+
+    The database picks out the contacts that share a key with another; only those are
+    joined into groups here (union-find), so memory grows with the duplicates, not the
+    book. Each group is labelled with its first position.
+    """
+    contact = _sql_names(Contact)
+    # Keys held by more than one contact: one sort of the book each, no index to maintain.
+    shares = " OR ".join(
+        f"{key} IN (SELECT {key} FROM {contact} WHERE task_id = %s AND {key} <> '' "  # noqa: S608
+        f"GROUP BY {key} HAVING COUNT(*) > 1)"
+        for key in DUPLICATE_KEYS
+    )
+    parent: dict[int, int] = {}
+
+    def root(position: int) -> int:
+        while parent[position] != position:
+            parent[position] = parent[parent[position]]  # halve the path as we go
+            position = parent[position]
+        return position
+
+    first_with: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT position, email_key, phone_international FROM {contact} "  # noqa: S608
+            f"WHERE task_id = %s AND ({shares}) ORDER BY position",
+            [task.pk, task.pk, task.pk],
+        )
+        while rows := cursor.fetchmany(FINGERPRINT_BATCH):
+            for position, email_key, phone in rows:
+                parent[position] = position
+                for key in (f"e{email_key}" if email_key else "", f"p{phone}" if phone else ""):
+                    if not key:
+                        continue
+                    other = first_with.setdefault(key, position)
+                    # Positions come in order, so the smaller root labels the group.
+                    low, high = sorted((root(position), root(other)))
+                    parent[high] = low
+        labels = [(position, root(position)) for position in parent]
+        for first in range(0, len(labels), LABEL_BATCH):
+            batch = labels[first : first + LABEL_BATCH]
+            values = ", ".join(["(%s, %s)"] * len(batch))
+            # One statement a batch, joined on the (task, position) key.
+            cursor.execute(
+                f"WITH label (pos, grp) AS (VALUES {values}) "  # noqa: S608
+                f"UPDATE {contact} SET duplicate_group = label.grp FROM label "
+                f"WHERE {contact}.task_id = %s AND {contact}.position = label.pos",
+                [*itertools.chain.from_iterable(batch), task.pk],
+            )
+    return len(labels)
+
+
+LABEL_BATCH = 2000  # two parameters a contact, well under SQLite's 32,766
+
+
+FINGERPRINT_COLUMNS = (
+    "task",
+    "position",
+    "email",
+    "phone",
+    "name",
+    "matched_by",
+    "email_changed",
+    "phone_changed",
+)
+FINGERPRINT_BATCH = 5000
+
+
+def fingerprints_record(*, task: ExportTask) -> None:
+    """Keep the keyed fingerprints of the task's stored contacts (see exports/matching.py).
+
+    Contacts are read back in ranges of positions, so memory stays flat however large
+    the book; a contact with no e-mail, phone or name has nothing to compare and is left out.
+    """
+    fingerprint = matching.fingerprinter(owner_id=task.owner_id)
+    contacts = Contact.objects.filter(task=task).order_by("position")
+    for first in range(0, task_size := _last_position(task) + 1, FINGERPRINT_BATCH):
+        batch = contacts.filter(
+            position__gte=first, position__lt=min(first + FINGERPRINT_BATCH, task_size)
+        ).values_list("position", "email_key", "phone_international", "phone", "name")
+        rows = (
+            (
+                task.pk,
+                position,
+                fingerprint(email),
+                # A number that does not parse is still a number: compared as sent.
+                fingerprint(international or phone),
+                fingerprint(matching.name_key(name)),
+                "",
+                False,
+                False,
+            )
+            for position, email, international, phone, name in batch
+            if email or phone or name.strip()
+        )
+        insert_rows(ContactFingerprint, FINGERPRINT_COLUMNS, rows)
+
+
+def _last_position(task: ExportTask) -> int:
+    last = Contact.objects.filter(task=task).order_by("-position").values("position").first()
+    return last["position"] if last else -1
+
+
+def export_previous(*, task: ExportTask) -> ExportTask | None:
+    """Return the member's export before `task` whose fingerprints are kept, if any."""
+    has_fingerprints = Exists(ContactFingerprint.objects.filter(task=OuterRef("pk")))
+    return (
+        ExportTask.objects.alias(has_fingerprints=has_fingerprints)
+        .filter(owner_id=task.owner_id, requested_at__lt=task.requested_at)
+        .filter(Q(status=Status.SUCCEEDED) | Q(status=Status.EXPIRED, has_fingerprints=True))
+        .exclude(pk=task.pk)
+        .order_by("-requested_at")
+        .first()
+    )
+
+
+# The order in which a contact is looked for in the previous export: its e-mail first, then
+# its phone among the contacts not found by e-mail, then its name among those left.
+MATCH_ORDER = (
+    ContactFingerprint.MatchedBy.EMAIL,
+    ContactFingerprint.MatchedBy.PHONE,
+    ContactFingerprint.MatchedBy.NAME,
+)
+
+
+def export_compare_with_previous(*, task: ExportTask) -> ExportComparison | None:
+    """Record how the task's address book differs from the member's previous export.
+
+    Works from fingerprints only, so the previous contacts may already be purged. A
+    contact is new if no previous one matches it; changed if its e-mail or phone differs
+    from the first previous contact it matches; the previous contacts nobody matched are
+    no longer there. Duplicates on either side match together.
+    """
+    previous = export_previous(task=task)
+    if previous is None:
+        return None
+    table = _sql_names(ContactFingerprint)
+    current_id, previous_id = task.pk, previous.pk
+    with connection.cursor() as cursor:
+        # Only the new export's rows are written: which previous contact each one is.
+        for number, level in enumerate(MATCH_ORDER):
+            column = level.value  # the fingerprint column of the same name
+            free, free_params = _not_found_by(MATCH_ORDER[:number], current_id, table)
+            candidates = (
+                f"FROM {table} old WHERE old.task_id = %s AND old.{column} = {table}.{column}{free}"
+            )
+            candidate_params = [previous_id, *free_params]
+            cursor.execute(
+                f"UPDATE {table} SET matched_by = %s, "  # noqa: S608
+                f"previous_position = (SELECT MIN(old.position) {candidates}) "
+                f"WHERE task_id = %s AND matched_by = '' AND {column} <> 0 "
+                f"AND EXISTS (SELECT 1 {candidates})",
+                [level.value, *candidate_params, current_id, *candidate_params],
+            )
+        # Compared with the previous contact it was matched to: one probe of the
+        # (task, position) key; only the changed rows are written.
+        for field in ("email", "phone"):
+            cursor.execute(
+                f"UPDATE {table} SET {field}_changed = %s "  # noqa: S608
+                f"WHERE task_id = %s AND matched_by <> '' AND NOT EXISTS (SELECT 1 FROM {table} "
+                f"old WHERE old.task_id = %s AND old.position = {table}.previous_position "
+                f"AND old.{field} = {table}.{field})",
+                [True, current_id, previous_id],
+            )
+        gone, gone_params = _not_found_by(MATCH_ORDER, current_id, table)
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {table} old WHERE old.task_id = %s{gone}",  # noqa: S608
+            [previous_id, *gone_params],
+        )
+        (removed,) = cursor.fetchone()
+    current = ContactFingerprint.objects.filter(task=task)
+    comparison, _ = ExportComparison.objects.update_or_create(
+        task=task,
+        defaults={
+            "previous": previous,
+            "previous_requested_at": previous.requested_at,
+            "new_count": current.filter(matched_by="").count(),
+            "changed_count": current.filter(Q(email_changed=True) | Q(phone_changed=True)).count(),
+            "removed_count": removed,
+        },
+    )
+    return comparison
+
+
+def _not_found_by(
+    levels: tuple[ContactFingerprint.MatchedBy, ...], current_id: int, table: str
+) -> tuple[str, list]:
+    """Return SQL (and its parameters) saying that the previous contact `old` was found by
+    no contact of the new export at any of `levels`; nothing is stored on the old rows.
+    """
+    sql, params = "", []
+    for level in levels:
+        column = level.value
+        sql += (
+            f" AND NOT (old.{column} <> 0 AND EXISTS (SELECT 1 FROM {table} new "  # noqa: S608
+            f"WHERE new.task_id = %s AND new.matched_by = %s AND new.{column} = old.{column}))"
+        )
+        params += [current_id, level.value]
+    return sql, params
+
+
+def _sql_names(model: type[Contact] | type[ContactFingerprint]) -> str:
+    """Return the model's quoted table name, for the set-based statements above."""
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 # --- purge --------------------------------------------------------------------------------

@@ -12,4 +12,10 @@ urlpatterns = [
     path("my-data/delete/", views.member_data_delete, name="member_data_delete"),
     path("exports/<uuid:public_id>/contacts.csv", views.contacts_csv, name="contacts_csv"),
     path("exports/<uuid:public_id>/contacts.json", views.contacts_json, name="contacts_json"),
+    path(
+        "exports/<uuid:public_id>/download/<slug:format_key>/",
+        views.contacts_download,
+        name="contacts_download",
+    ),
+    path("exports/<uuid:public_id>/duplicates/", views.export_duplicates, name="export_duplicates"),
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterator
+from types import ModuleType
 from uuid import UUID
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from exports import csv_export, selectors, services
+from exports import downloads, selectors, services
 from exports.models import ExportTask
 from exports.templatetags.moments import moment_text
 
@@ -106,8 +107,10 @@ def export_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     context = {"task": task, "now": timezone.now()}
     if task.status == ExportTask.Status.SUCCEEDED:
         context.update(_contacts_page(request, task))
+        context["download_formats"] = _download_formats()
         if request.htmx and request.htmx.target == "contacts":
             return render(request, "exports/detail.html#contacts", context)
+        context["changes"] = selectors.export_changes(task=task)
     return render(request, "exports/detail.html", context)
 
 
@@ -123,31 +126,66 @@ def export_status(request: HttpRequest, public_id: UUID) -> HttpResponse:
         # Finished: answer the results in place of the panel; they carry no trigger, so
         # htmx stops polling.
         context.update(_contacts_page(request, task))
+        context["download_formats"] = _download_formats()
+        context["changes"] = selectors.export_changes(task=task)
         return render(request, "exports/detail.html#results", context)
     return render(request, "exports/detail.html#status-panel", context)
 
 
 @require_GET
 @login_required
-def contacts_csv(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    excel = request.GET.get("variant") == "excel"
+def contacts_download(request: HttpRequest, public_id: UUID, format_key: str) -> HttpResponse:
+    """Stream the address book in the format `format_key` names (see exports/downloads/).
+
+    `q` narrows it to the contacts of a search ("download what I see"); `merged=1` writes
+    one entry per person for the formats that merge.
+    """
+    writer = downloads.FORMATS.get(format_key)
+    if writer is None:
+        raise Http404("No such download.")
+    query = request.GET.get("q", "")[: selectors.MAX_QUERY_LENGTH]
+    merged = writer.MERGES and request.GET.get("merged") == "1"
 
     def body(task: ExportTask) -> Iterator[bytes]:
-        rows = task.contacts.order_by("position").values_list("name", "email", "phone")
-        return csv_export.csv_chunks(rows.iterator(chunk_size=2000), excel=excel)
+        if writer.SOURCE == "raw":
+            return writer.write(selectors.download_raw(task=task, query=query))
+        if writer.SOURCE == "changes":
+            return writer.write(selectors.changes_rows(task=task))
+        return writer.write(selectors.download_people(task=task, query=query, merged=merged))
 
-    extension = "-excel.csv" if excel else ".csv"
-    return _download(request, public_id, body, "text/csv; charset=utf-8", extension)
+    suffix = writer.FILE_SUFFIX
+    if merged:
+        suffix = suffix.replace(".", "-merged.", 1)
+    return _download(request, public_id, body, writer.CONTENT_TYPE, suffix)
+
+
+@require_GET
+@login_required
+def contacts_csv(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The first download address, kept working: plain CSV, or `variant=excel`."""
+    format_key = "excel" if request.GET.get("variant") == "excel" else "csv"
+    return contacts_download(request, public_id, format_key)
 
 
 @require_GET
 @login_required
 def contacts_json(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    def body(task: ExportTask) -> Iterator[bytes]:
-        raws = task.contacts.order_by("position").values_list("raw", flat=True)
-        return _json_array(raws.iterator(chunk_size=2000))
+    return contacts_download(request, public_id, "json")
 
-    return _download(request, public_id, body, "application/json", ".json")
+
+@require_GET
+@login_required
+def export_duplicates(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The contacts listed more than once, person by person."""
+    task = selectors.export_get_for_owner(user=request.user, public_id=public_id)
+    if task.is_expired():
+        return _expired(request, task)
+    if task.status != ExportTask.Status.SUCCEEDED:
+        return redirect(task_url(task))
+    page = selectors.duplicates_page(
+        task=task, page_number=request.GET.get("page"), per_page=settings.CONTACTS_PER_PAGE
+    )
+    return render(request, "exports/duplicates.html", {"task": task, "page": page})
 
 
 def _download(
@@ -212,17 +250,10 @@ def _contacts_page(request: HttpRequest, task: ExportTask) -> dict:
     return {"page": page, "page_range": list(page_range), "query": query, "sort": sort}
 
 
+def _download_formats() -> list[tuple[str, ModuleType]]:
+    """The download menu: each format's key and writer module, in the menu's order."""
+    return [(key, downloads.FORMATS[key]) for key in downloads.MENU]
+
+
 def _file_date(task: ExportTask) -> str:
     return timezone.localdate(task.finished_at or task.requested_at).isoformat()
-
-
-def _json_array(items: Iterator) -> Iterator[bytes]:
-    """Yield a JSON array of `items` in chunks of about a thousand items."""
-    separator, batch = "[", []
-    for item in items:
-        batch.append(separator + json.dumps(item, ensure_ascii=False))
-        separator = ","
-        if len(batch) == 1000:
-            yield "".join(batch).encode()
-            batch = []
-    yield ("".join(batch) + ("]" if batch or separator == "," else "[]")).encode()

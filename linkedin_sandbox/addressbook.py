@@ -102,6 +102,37 @@ def generate(seed: str, count: int) -> list[dict]:
     return contacts
 
 
+# What one new export of a changing book does (see ``evolve``).
+CHANGES_PER_EXPORT = {"added": 3, "removed": 2, "new_email": 2, "new_phone": 2}
+
+
+def evolve(seed: str, contacts: list[dict], version: int) -> list[dict]:
+    """Return ``contacts`` as they stand ``version`` exports later: each export adds three
+    contacts, removes two, gives two a new e-mail and two a new phone, the same ones for the
+    same seed and version. Version 0 is ``contacts`` unchanged (a copy).
+    """
+    book = copy.deepcopy(contacts)
+    for step in range(1, version + 1):
+        rng = random.Random(f"linkedin-sandbox-evolve:{seed}:{step}")
+        for _ in range(min(CHANGES_PER_EXPORT["removed"], len(book))):
+            book.pop(rng.randrange(len(book)))
+        # Who changes is drawn among contacts that have the field to change, so each
+        # change is one a comparison can see.
+        for field, change in (("emailAddress", "new_email"), ("phoneNumber", "new_phone")):
+            having = [contact for contact in book if contact.get(field)]
+            for contact in rng.sample(having, min(CHANGES_PER_EXPORT[change], len(having))):
+                if field == "emailAddress":
+                    local, _, domain = contact["emailAddress"].partition("@")
+                    contact["emailAddress"] = f"{local}.v{step}@{domain or 'example.com'}"
+                else:
+                    contact["phoneNumber"] = {"number": _phone_number(rng)}
+        for number in range(CHANGES_PER_EXPORT["added"]):
+            name = f"{rng.choice(_GIVEN_NAMES)} {rng.choice(_FAMILY_NAMES)}"
+            contact = {"name": name, "emailAddress": f"new{step}.{number}.{_email_for(name, rng)}"}
+            book.insert(rng.randrange(len(book) + 1), contact)
+    return book
+
+
 def _realistic_contact(rng: random.Random) -> dict:
     name = _realistic_name(rng)
     contact: dict = {}

@@ -149,8 +149,10 @@ class SandboxClient:
         """Return one demo member by key."""
         return next(member for member in self.members() if member["key"] == key)
 
-    def contacts(self, member_key: str) -> list[dict]:
-        return self._control("GET", f"/_sandbox/members/{member_key}/contacts")
+    def contacts(self, member_key: str, *, version: int = 0) -> list[dict]:
+        """The member's address book; `version`: as their `version`-th export task sees it."""
+        query = f"?version={version}" if version else ""
+        return self._control("GET", f"/_sandbox/members/{member_key}/contacts{query}")
 
     def revoke(self, member_key: str) -> int:
         return self._control("POST", f"/_sandbox/members/{member_key}/revoke")["revoked"]

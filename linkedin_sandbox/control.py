@@ -86,6 +86,7 @@ def members(request: HttpRequest) -> JsonResponse:
                     "contact_count": member.contact_count,
                     "has_contacts_permission": member.has_contacts_permission,
                     "export_fails": member.export_fails,
+                    "changes_between_exports": member.changes_between_exports,
                 }
                 for member in MEMBERS.values()
             ]
@@ -93,12 +94,20 @@ def members(request: HttpRequest) -> JsonResponse:
     )
 
 
+MAX_BOOK_VERSION = 1000
+
+
 @require_GET
 def member_contacts(request: HttpRequest, member_key: str) -> JsonResponse:
     if member_get(member_key) is None:
         return _not_found(f"no member {member_key!r}")
+    version = request.GET.get("version", "0")
+    if not version.isdigit() or int(version) > MAX_BOOK_VERSION:
+        return _bad_request(f"version must be a whole number up to {MAX_BOOK_VERSION}")
     return JsonResponse(
-        address_book(member_key), safe=False, json_dumps_params={"ensure_ascii": False}
+        address_book(member_key, int(version)),
+        safe=False,
+        json_dumps_params={"ensure_ascii": False},
     )
 
 

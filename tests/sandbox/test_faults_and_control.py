@@ -194,7 +194,7 @@ def test_stats_count_requests_per_endpoint_and_polls_per_task(
 def test_members_lists_each_demo_member(sandbox):
     members = {member["key"]: member for member in sandbox.members()}
 
-    assert set(members) == {"typical", "large", "empty", "failing", "noperm"}
+    assert set(members) == {"typical", "large", "changing", "empty", "failing", "noperm"}
     for member in members.values():
         assert member["sub"] and member["name"] and member["email"] and member["description"]
     assert members["large"]["contact_count"] == 50_000

@@ -1,0 +1,288 @@
+"""Issue 10 at address-book scale: duplicates, fingerprints and changes at ingest, the
+changes of 50,000 contacts against 50,000, every download format, and the pages.
+
+A separate module beside `make bench` (whose files it only imports): it runs each database
+in its own process, on a throwaway database, with the production settings.
+
+    .venv/bin/python -m bench.formats                      # SQLite and PostgreSQL, 50,000
+    .venv/bin/python -m bench.formats --db sqlite --size 10000
+
+Prints a Markdown table and writes it to `bench/results/formats-latest.md`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results" / "formats-latest.md"
+
+
+def _seconds(function) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def _stream(client, url: str) -> tuple[float, float, int]:
+    """Download `url` through the whole stack; return seconds, first-chunk seconds, bytes."""
+    start = time.perf_counter()
+    response = client.get(url, secure=True)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}")
+    chunks = iter(response.streaming_content)
+    size = len(next(chunks, b""))
+    first = time.perf_counter() - start
+    for chunk in chunks:
+        size += len(chunk)
+    return time.perf_counter() - start, first, size
+
+
+def _peak(client, url: str) -> int:
+    gc.collect()
+    tracemalloc.start()
+    _stream(client, url)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def _page(client, url: str, reps: int = 15) -> float:
+    for _ in range(3):
+        client.get(url, secure=True)
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        response = client.get(url, secure=True)
+        times.append(time.perf_counter() - start)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+    return statistics.median(times)
+
+
+def measure(size: int) -> dict[str, Any]:
+    """Run in the worker process: Django is set up on a migrated throwaway database."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+    from django.test import Client
+
+    from bench.body import export_body
+    from contactsapp.models import LinkedInAccount
+    from exports import linkedin_api, services
+    from exports.models import Contact, ContactFingerprint, ExportTask
+    from linkedin_sandbox import addressbook
+
+    owner = get_user_model().objects.create_user(username="formats-bench")
+    LinkedInAccount.objects.create(user=owner, sub="formats-bench", country="US")
+    small = get_user_model().objects.create_user(username="formats-bench-small")
+    LinkedInAccount.objects.create(user=small, sub="formats-bench-small", country="US")
+
+    def ingest(user, contacts: list[dict]) -> tuple[ExportTask, float]:
+        body = export_body(0).replace(b'"contacts":[]', b'"contacts":' + _json(contacts), 1)
+        task = ExportTask.objects.create(owner=user, linkedin_task_id="AQformats")
+        start = time.perf_counter()
+        services.contacts_ingest(task=task, result=linkedin_api.parse_export_task(body).result)
+        seconds = time.perf_counter() - start
+        task.refresh_from_db()
+        return task, seconds
+
+    def _json(contacts: list[dict]) -> bytes:
+        return json.dumps(contacts, ensure_ascii=False, separators=(",", ":")).encode()
+
+    book = addressbook.generate("bench", size)
+    figures: dict[str, Any] = {"vendor": connection.vendor, "size": size}
+    first, figures["ingest_first_s"] = ingest(owner, book)
+    # Few changes (a new export of the same book) and many (another book altogether).
+    evolved = addressbook.evolve("bench", book, 1)
+    second, figures["ingest_second_s"] = ingest(owner, evolved)
+    figures["changes_evolved"] = _figures(second)
+    third, figures["ingest_other_book_s"] = ingest(owner, addressbook.generate("bench-b", size))
+    figures["changes_other_book"] = _figures(third)
+    figures["duplicates"] = first.duplicate_count
+
+    # Each step alone, on the stored rows (each re-run from a clean state, in a transaction
+    # as at ingest).
+    def step(function) -> float:
+        with transaction.atomic():
+            return _seconds(lambda: function(task=third))
+
+    Contact.objects.filter(task=third).update(duplicate_group=None)
+    figures["group_duplicates_s"] = step(services.contacts_group_duplicates)
+    ContactFingerprint.objects.filter(task=third).delete()
+    figures["fingerprints_s"] = step(services.fingerprints_record)
+    figures["compare_s"] = step(services.export_compare_with_previous)
+    figures["changes_recomputed_same"] = _figures(third) == figures["changes_other_book"]
+
+    client = Client()
+    client.force_login(owner)
+    downloads = {}
+    for key, params in [
+        ("csv", ""),
+        ("excel", ""),
+        ("google", ""),
+        ("outlook", ""),
+        ("vcard", ""),
+        ("json", ""),
+        ("vcard", "?merged=1"),
+        ("google", "?merged=1"),
+        ("changes", ""),
+    ]:
+        url = f"/exports/{third.public_id}/download/{key}/{params}"
+        seconds, first_chunk, size_bytes = _stream(client, url)
+        downloads[key + params.replace("?merged=1", " merged")] = {
+            "s": seconds,
+            "first_chunk_ms": first_chunk * 1000,
+            "bytes": size_bytes,
+        }
+    figures["downloads"] = downloads
+    # Flat memory: the peak while streaming the whole book vs a fifth of it.
+    small_task, _ = ingest(small, book[: size // 5])
+    small_client = Client()
+    small_client.force_login(small)
+    figures["memory"] = {
+        key: (
+            _peak(small_client, f"/exports/{small_task.public_id}/download/{key}/"),
+            _peak(client, f"/exports/{third.public_id}/download/{key}/"),
+        )
+        for key in ("vcard", "google", "json")
+    }
+    figures["page_with_changes_ms"] = _page(client, f"/exports/{third.public_id}/") * 1000
+    figures["duplicates_page_ms"] = _page(client, f"/exports/{third.public_id}/duplicates/") * 1000
+    return figures
+
+
+def _figures(task) -> tuple[int, int, int]:
+    comparison = task.comparison
+    return comparison.new_count, comparison.changed_count, comparison.removed_count
+
+
+def worker(size: int, output: str) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    Path(output).write_text(json.dumps(measure(size)))
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
+def report(results: list[dict[str, Any]]) -> str:
+    def changes(figures: list[int]) -> str:
+        return "/".join(f"{value:,}" for value in figures)
+
+    steps = [
+        [
+            r["vendor"],
+            f"{r['size']:,}",
+            f"{r['ingest_first_s']:.2f}",
+            f"{r['ingest_second_s']:.2f}",
+            f"{r['ingest_other_book_s']:.2f}",
+            f"{r['group_duplicates_s']:.2f}",
+            f"{r['fingerprints_s']:.2f}",
+            f"{r['compare_s']:.2f}",
+            changes(r["changes_evolved"]),
+            changes(r["changes_other_book"]),
+            f"{r['duplicates']:,}",
+            f"{r['page_with_changes_ms']:.1f}",
+            f"{r['duplicates_page_ms']:.1f}",
+        ]
+        for r in results
+    ]
+    downloads = [
+        [
+            r["vendor"],
+            key,
+            f"{d['s']:.2f}",
+            f"{d['first_chunk_ms']:.0f}",
+            f"{d['bytes'] / 2**20:.1f}",
+        ]
+        for r in results
+        for key, d in r["downloads"].items()
+    ]
+    memory = [
+        [r["vendor"], key, f"{small / 2**20:.2f}", f"{large / 2**20:.2f}"]
+        for r in results
+        for key, (small, large) in r["memory"].items()
+    ]
+    lines = [
+        "# Issue 10 at scale (`python -m bench.formats`)",
+        "",
+        f"Load average when it ended: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.",
+        "",
+        *_table(
+            [
+                "DB",
+                "contacts",
+                "ingest, first export s",
+                "ingest, next export s",
+                "ingest, another book s",
+                "grouping duplicates s",
+                "fingerprints s",
+                "comparison s",
+                "changes, next export (new/changed/gone)",
+                "changes, another book",
+                "listed twice",
+                "page with changes ms",
+                "duplicates page ms",
+            ],
+            steps,
+        ),
+        "",
+        *_table(["DB", "download", "s", "first chunk ms", "MiB"], downloads),
+        "",
+        *_table(["DB", "download", "peak MiB, a fifth of the book", "peak MiB, whole"], memory),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    from bench.cli import app_environment, parse_args, throwaway_database
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="sqlite,postgresql")
+    parser.add_argument("--size", type=int, default=50_000)
+    options = parser.parse_args(argv)
+    bench_options = parse_args([])
+    results = []
+    for kind in options.db.split(","):
+        print(f"== {kind} ==", file=sys.stderr, flush=True)
+        with (
+            throwaway_database(kind, bench_options) as url,
+            tempfile.TemporaryDirectory() as folder,
+        ):
+            output = str(Path(folder) / "result.json")
+            env = {**os.environ, **app_environment(url), "LOG_LEVEL": "WARNING"}
+            subprocess.run(  # noqa: S603 (our own interpreter and module)
+                [sys.executable, "-m", "bench.formats", "--worker", str(options.size), output],
+                cwd=REPOSITORY,
+                env=env,
+                check=True,
+            )
+            results.append(json.loads(Path(output).read_text()))
+    text = report(results)
+    RESULTS.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--worker"]:
+        worker(int(sys.argv[2]), sys.argv[3])
+    else:
+        main()

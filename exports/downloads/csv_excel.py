@@ -1,0 +1,21 @@
+"""CSV for Excel: the plain CSV with a byte-order mark, without which Windows Excel misreads
+UTF-8 names. Meant for spreadsheets only: importers may take the mark for part of a header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from exports.downloads import csv_plain
+from exports.downloads.base import Person, csv_chunks
+
+LABEL = "Spreadsheet (Excel)"
+HINT = "For Excel, Numbers, LibreOffice and other spreadsheets."
+SOURCE = "people"
+MERGES = False
+CONTENT_TYPE = "text/csv; charset=utf-8"
+FILE_SUFFIX = "-excel.csv"
+
+
+def write(people: Iterable[Person]) -> Iterator[bytes]:
+    return csv_chunks(csv_plain.HEADER, csv_plain.rows(people), byte_order_mark=True)

@@ -1,0 +1,35 @@
+"""The spreadsheet-formula rule, the one place every CSV we serve goes through.
+
+A cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return could be run as a
+formula by Excel, LibreOffice or Google Sheets (OWASP, "CSV Injection"), so it is written
+with a leading apostrophe (`'=HYPERLINK(...)`), which spreadsheets display as text.
+
+The one exception is a plain phone number: an optional leading `+`, then only digits,
+spaces, dots, slashes, hyphens and parentheses, optionally followed by an extension
+(`ext. 43`, `ext 43`, `x43`, `#43`), or several of them joined by ` ::: ` as Google
+Contacts lists a person's phones in one cell. Such a cell can hold no function name, no reference
+to another sheet or program and no URL, so it cannot run anything; it is left exactly as
+LinkedIn sent it. Names and e-mail addresses that start with none of the triggers are
+never touched either.
+"""
+
+from __future__ import annotations
+
+import re
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_PHONE_NUMBER = r"""
+    (?=[^0-9]*[0-9])            # at least one digit
+    \+?[0-9(][0-9 ()./-]*       # a number as people write it, starting with + ( or a digit
+    (?:\ *(?:ext\.?|x|\#)\ *[0-9]+)?   # an optional extension
+"""
+PLAIN_PHONE_NUMBERS = re.compile(
+    rf"{_PHONE_NUMBER}(?:\ :::\ {_PHONE_NUMBER})*", re.VERBOSE | re.IGNORECASE
+)
+
+
+def neutralise(cell: str) -> str:
+    """Return `cell` so that no spreadsheet will run it as a formula."""
+    if cell.startswith(FORMULA_TRIGGERS) and not PLAIN_PHONE_NUMBERS.fullmatch(cell):
+        return "'" + cell
+    return cell

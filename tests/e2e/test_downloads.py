@@ -1,0 +1,155 @@
+"""Downloads as a person meets them in a real browser: the download menu and every format,
+"download what I see", who is listed twice, and what changed since the previous export.
+
+Screenshots at 1280 and 390 px wide go to artifacts/screenshots/ (tests/e2e/conftest.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+import vobject
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import App, Browser
+from tests.e2e.test_browser import sign_in, start_export
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SEARCH = "corp.example"
+PHONE_WIDTH = {"width": 390, "height": 844}
+DESKTOP_WIDTH = {"width": 1280, "height": 860}
+
+
+def export_ready(page: Page) -> None:
+    """Start an export from home and wait for its contacts."""
+    page.goto("/")
+    start_export(page)
+    expect(page.get_by_role("heading", name="Your contacts are ready")).to_be_visible(
+        timeout=20_000
+    )
+
+
+def open_menu(page: Page):
+    menu = page.get_by_test_id("download-menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    expect(menu.locator("ul.download-formats")).to_be_visible()
+    return menu
+
+
+def scroll_to(element) -> None:
+    """Bring `element` to the top of the window, for a screenshot of the window."""
+    element.evaluate("element => element.scrollIntoView({block: 'start'})")
+
+
+def download(page: Page, link) -> tuple[str, bytes]:
+    with page.expect_download() as info:
+        link.click()
+    file = info.value
+    with open(file.path(), "rb") as handle:
+        return file.suggested_filename, handle.read()
+
+
+def test_the_download_menu_explains_and_downloads_every_format(browser: Browser, app: App):
+    ui, page = browser, browser.page
+    app.sandbox.set_knobs(task_seconds=0)
+    expected = app.sandbox.contacts("typical")
+    sign_in(ui, app, "typical")
+    export_ready(page)
+    menu = open_menu(page)
+    formats = menu.locator("ul.download-formats > li")
+    expect(formats).to_have_count(6)
+    expect(menu).to_contain_text("For your phone, Apple Contacts and Google Contacts")
+    expect(menu).to_contain_text("Import at contacts.google.com")
+    expect(menu).to_contain_text("For Outlook and Microsoft 365")
+    expect(menu).to_contain_text("For Excel, Numbers, LibreOffice and other spreadsheets")
+    expect(menu).to_contain_text("Every field of every contact")
+    scroll_to(menu)
+    ui.screenshot("menu", full_page=False)
+
+    files = {}
+    for key in ("vcard", "vcard-merged", "google", "outlook", "excel", "csv", "json"):
+        files[key] = download(page, menu.locator(f'a[data-format="{key}"]'))
+    names = {key: name for key, (name, _) in files.items()}
+    assert names["vcard"].endswith(".vcf") and names["vcard-merged"].endswith("-merged.vcf")
+    assert names["google"].endswith("-google.csv") and names["outlook"].endswith("-outlook.csv")
+    assert names["excel"].endswith("-excel.csv") and names["json"].endswith(".json")
+    cards = list(vobject.readComponents(files["vcard"][1].decode("utf-8")))
+    assert len(cards) == len(expected)
+    merged = list(vobject.readComponents(files["vcard-merged"][1].decode("utf-8")))
+    assert len(merged) < len(cards)  # "Listed Twice" is one person
+    google = list(csv.reader(io.StringIO(files["google"][1].decode(), newline="")))
+    assert google[0][:3] == ["First Name", "Middle Name", "Last Name"]
+    assert len(google) == len(expected) + 1
+    outlook = list(csv.reader(io.StringIO(files["outlook"][1].decode(), newline="")))
+    assert "E-mail Address" in outlook[0] and "Mobile Phone" in outlook[0]
+    assert files["excel"][1].startswith(b"\xef\xbb\xbf")
+    assert json.loads(files["json"][1]) == expected
+
+    # "Download what I see": after a search, the menu offers just those contacts.
+    page.get_by_label("Search by name, email or phone").fill(SEARCH)
+    scope = page.locator("#download-scope")
+    expect(scope).to_contain_text(f"matching “{SEARCH}”")
+    shown = int(re.search(r"(\d+) of", page.get_by_test_id("match-count").inner_text()).group(1))
+    expect(scope).to_contain_text(f"only the {shown} contacts")
+    scroll_to(menu)
+    ui.screenshot("menu-search", full_page=False)
+    _, searched = download(page, scope.locator('a[data-format="vcard-search"]'))
+    assert len(list(vobject.readComponents(searched.decode("utf-8")))) == shown
+
+    page.set_viewport_size(PHONE_WIDTH)
+    scroll_to(menu)
+    ui.screenshot("menu-phone", full_page=False)
+    scroll_to(scope)
+    ui.screenshot("menu-search-phone", full_page=False)
+    page.set_viewport_size(DESKTOP_WIDTH)
+
+
+def test_contacts_listed_twice_are_counted_and_shown_together(browser: Browser, app: App):
+    ui, page = browser, browser.page
+    app.sandbox.set_knobs(task_seconds=0)
+    sign_in(ui, app, "typical")
+    export_ready(page)
+    note = page.get_by_test_id("duplicates-note")
+    expect(note).to_contain_text(re.compile(r"\d+ contacts appear more than once"))
+    ui.screenshot("duplicates-note", full_page=False)
+    note.get_by_role("link", name="Show only them").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Listed more than once")
+    groups = page.locator("tbody.duplicate-group")
+    assert groups.count() >= 1
+    expect(page.get_by_test_id("duplicates")).to_contain_text("Listed Twice")
+    ui.screenshot("duplicates", full_page=False)
+    page.set_viewport_size(PHONE_WIDTH)
+    ui.screenshot("duplicates-phone", full_page=False)
+    page.set_viewport_size(DESKTOP_WIDTH)
+    page.get_by_role("link", name="← All contacts").click()
+    expect(page.get_by_role("heading", name="Your contacts are ready")).to_be_visible()
+
+
+def test_the_second_export_says_what_changed(browser: Browser, app: App):
+    ui, page = browser, browser.page
+    app.sandbox.set_knobs(task_seconds=0)
+    sign_in(ui, app, "changing")
+    export_ready(page)
+    expect(page.get_by_test_id("changes")).to_have_count(0)  # nothing to compare with yet
+    export_ready(page)
+    changes = page.get_by_test_id("changes")
+    expect(changes).to_contain_text("Since your previous export")
+    expect(page.get_by_test_id("changes-new")).to_have_text("3")
+    expect(page.get_by_test_id("changes-removed")).to_have_text("2")
+    expect(changes.locator("ins").first).to_be_visible()
+    scroll_to(changes)
+    ui.screenshot("changes", full_page=False)
+    name, body = download(page, changes.get_by_role("link", name=re.compile("new and changed")))
+    assert name.endswith("-changes.csv")
+    rows = list(csv.reader(io.StringIO(body.decode(), newline="")))
+    assert rows[0][0] == "Change" and [row[0] for row in rows[1:]].count("new") == 3
+    page.set_viewport_size(PHONE_WIDTH)
+    scroll_to(changes)
+    ui.screenshot("changes-phone", full_page=False)
+    page.set_viewport_size(DESKTOP_WIDTH)

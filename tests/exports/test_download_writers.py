@@ -1,0 +1,225 @@
+"""The download writers as pure functions: vCard escaping and folding, the name rule, the
+Google and Outlook rows, and a crafted set of awkward contacts through a real vCard parser.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+import vobject
+
+from exports.downloads import FORMATS, MENU, google, outlook, vcard
+from exports.downloads.base import Person, Phone
+from exports.downloads.names import split_name
+from linkedin_sandbox import addressbook
+
+AWKWARD_PEOPLE = [
+    Person(name="Ada Lovelace", emails=("ada@example.com",), phones=(Phone("+1 415 555 0100"),)),
+    Person(name="Smith, John; Jr.", emails=("john@example.com",)),
+    Person(name="Back\\slash \\n not a break", emails=("slash@example.com",)),
+    Person(name="Two\r\nLines\nand\rthree", phones=(Phone("020 7946 0958", "+442079460958"),)),
+    Person(name="山田 太郎" * 12, emails=("yamada@example.jp",)),
+    Person(name="👩‍💻" * 30 + " Priya", phones=(Phone("+91 98765 43210", "+919876543210"),)),
+    Person(name="é" * 80),
+    Person(name='=HYPERLINK("http://x","click")', emails=("formula@example.com",)),
+    Person(name="", emails=("only.email@example.com",)),
+    Person(name="", phones=(Phone("+1-415-555-0164 ext. 43", "+14155550164 ext. 43"),)),
+    Person(name='O\'Brien, "Pat"\r\nSr.', emails=("pat;x@example.ie",)),
+]
+
+
+def parse_cards(body: bytes) -> list:
+    return list(vobject.readComponents(body.decode("utf-8")))
+
+
+def as_vcard_text(value: str) -> str:
+    """vCard has one kind of line break: every CR, LF or CRLF comes back as LF."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@pytest.mark.parametrize(
+    ("value", "escaped"),
+    [
+        ("plain", "plain"),
+        ("a,b;c", "a\\,b\\;c"),
+        ("back\\slash", "back\\\\slash"),
+        ("one\r\ntwo\nthree\rfour", "one\\ntwo\\nthree\\nfour"),
+        ("\\,", "\\\\\\,"),  # the backslash is escaped first, so "\," is not read as a comma
+    ],
+)
+def test_vcard_escapes_backslash_first_then_commas_semicolons_and_line_breaks(value, escaped):
+    assert vcard.escape(value) == escaped
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "FN:" + "a" * 200,
+        "FN:" + "é" * 100,
+        "FN:" + "山" * 60,
+        "FN:" + "👩‍💻" * 40,
+        "FN:" + "ab😀" * 50,
+    ],
+)
+def test_vcard_lines_fold_at_75_octets_without_splitting_a_character(line):
+    folded = vcard.fold(line).encode()
+    assert folded.endswith(b"\r\n")
+    pieces = folded[:-2].split(b"\r\n")
+    assert all(len(piece) <= 75 for piece in pieces)
+    assert all(piece.startswith(b" ") for piece in pieces[1:])
+    for piece in pieces:
+        piece.decode("utf-8")  # each physical line is whole UTF-8: no character was cut
+    assert b"".join([pieces[0], *(piece[1:] for piece in pieces[1:])]).decode() == line
+
+
+def test_a_short_line_is_not_folded():
+    assert vcard.fold("VERSION:3.0") == "VERSION:3.0\r\n"
+
+
+def test_a_card_has_the_fields_importers_need_in_order():
+    card = vcard.card(
+        Person(
+            name="Ada Lovelace",
+            emails=("ada@example.com",),
+            phones=(Phone("(415) 555-0100", "+14155550100"),),
+            uid="1234",
+        )
+    )
+    assert card == (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nN:Lovelace;Ada;;;\r\n"
+        "EMAIL;TYPE=INTERNET:ada@example.com\r\nTEL:+14155550100\r\nUID:1234\r\nEND:VCARD\r\n"
+    )
+
+
+def test_a_vcard_file_is_utf8_without_a_byte_order_mark():
+    body = b"".join(vcard.write(AWKWARD_PEOPLE))
+    assert not body.startswith(b"\xef\xbb\xbf")
+    body.decode("utf-8")
+    assert b"\n" not in body.replace(b"\r\n", b"")  # every line ends CRLF
+
+
+def test_a_real_parser_reads_every_awkward_card_back_exactly():
+    cards = parse_cards(b"".join(vcard.write(AWKWARD_PEOPLE)))
+    assert len(cards) == len(AWKWARD_PEOPLE)
+    for card, person in zip(cards, AWKWARD_PEOPLE, strict=True):
+        fallback = [*person.emails, *(phone.best for phone in person.phones)]
+        assert card.fn.value == as_vcard_text(person.name or fallback[0])
+        emails = [line.value for line in card.contents.get("email", [])]
+        phones = [line.value for line in card.contents.get("tel", [])]
+        assert emails == list(person.emails)
+        assert phones == [phone.best for phone in person.phones]
+        first, _, last = split_name(person.name)
+        assert card.n.value.family == as_vcard_text(last)
+        assert card.n.value.given == as_vcard_text(first if last else person.name)
+
+
+def test_a_merged_person_keeps_every_email_phone_and_other_name_in_the_card():
+    person = Person(
+        name="Listed Twice",
+        emails=("a@example.com", "b@example.com"),
+        phones=(Phone("+1 415 555 0199", "+14155550199"), Phone("x", "")),
+        other_names=("Twice, Listed",),
+        uid="u",
+    )
+    (card,) = parse_cards(vcard.card(person).encode())
+    assert [line.value for line in card.contents["email"]] == ["a@example.com", "b@example.com"]
+    assert [line.value for line in card.contents["tel"]] == ["+14155550199", "x"]
+    assert card.note.value == "Also listed as: Twice, Listed"
+    assert card.uid.value == "u"
+
+
+@pytest.mark.parametrize(
+    ("name", "parts"),
+    [
+        ("Ada Lovelace", ("Ada", "", "Lovelace")),
+        ("Zoë Brontë-Ørsted", ("Zoë", "", "Brontë-Ørsted")),
+        ("Siobhán O'Connor", ("Siobhán", "", "O'Connor")),
+        ("Madonna", ("Madonna", "", "")),
+        ("Chloé da Costa", ("Chloé da Costa", "", "")),
+        ("Jane Q. Doe", ("Jane Q. Doe", "", "")),
+        ("Dr. Who", ("Dr. Who", "", "")),
+        ("Smith, John", ("Smith, John", "", "")),
+        ("Ada  Lovelace", ("Ada  Lovelace", "", "")),  # two spaces: unsure, kept whole
+        ("山田 太郎", ("山田 太郎", "", "")),
+        ("محمد العلي", ("محمد العلي", "", "")),
+        ("Анна Каренина", ("Анна Каренина", "", "")),
+        ("Sam 🚀 Rivera", ("Sam 🚀 Rivera", "", "")),
+        ("Agent 007", ("Agent 007", "", "")),
+        ("'Quoted Name", ("'Quoted Name", "", "")),
+        ("", ("", "", "")),
+    ],
+)
+def test_names_are_split_only_when_sure(name, parts):
+    assert split_name(name) == parts
+
+
+@pytest.mark.parametrize(("member", "count"), [("typical", 321), ("large", 50_000)])
+def test_the_name_rule_never_loses_a_character_of_any_demo_name(member, count):
+    for contact in addressbook.generate(member, count):
+        name = (contact.get("name") or "").strip()
+        first, middle, last = split_name(name)
+        assert middle == ""
+        assert (f"{first} {last}" if last else first) == name
+
+
+def read_csv(body: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(body.decode("utf-8"), newline="")))
+
+
+def test_google_rows_join_several_values_as_google_does_and_keep_everything():
+    person = Person(
+        name="Ada Lovelace",
+        emails=("a@example.com", "b@example.com"),
+        phones=(Phone("(415) 555-0100", "+14155550100"), Phone("020 7946 0958")),
+        other_names=("Lovelace, Ada",),
+    )
+    header, row = read_csv(b"".join(google.write([person])))
+    cells = dict(zip(header, row, strict=True))
+    assert cells["First Name"] == "Ada" and cells["Last Name"] == "Lovelace"
+    assert cells["E-mail 1 - Value"].split(" ::: ") == ["a@example.com", "b@example.com"]
+    assert cells["Phone 1 - Value"].split(" ::: ") == ["+14155550100", "020 7946 0958"]
+    assert cells["Notes"] == "Also listed as: Lovelace, Ada"
+
+
+def test_outlook_rows_put_what_does_not_fit_its_columns_in_notes():
+    person = Person(
+        name="Many Ways",
+        emails=tuple(f"{n}@example.com" for n in range(5)),
+        phones=tuple(Phone(f"+1 415 555 010{n}", f"+1415555010{n}") for n in range(4)),
+    )
+    header, row = read_csv(b"".join(outlook.write([person])))
+    cells = dict(zip(header, row, strict=True))
+    assert [cells["E-mail Address"], cells["E-mail 2 Address"], cells["E-mail 3 Address"]] == [
+        "0@example.com",
+        "1@example.com",
+        "2@example.com",
+    ]
+    assert [cells["Mobile Phone"], cells["Other Phone"]] == ["+14155550100", "+14155550101"]
+    assert "3@example.com; 4@example.com" in cells["Notes"]
+    assert "+14155550102; +14155550103" in cells["Notes"]
+
+
+def test_importer_files_quote_only_where_needed_and_end_lines_with_crlf():
+    people = [Person(name="Ada Lovelace", emails=("ada@example.com",)), Person(name="Smith, J")]
+    body = b"".join(outlook.write(people)).decode()
+    lines = body.split("\r\n")
+    assert lines[1] == "Ada,,Lovelace,ada@example.com,,,,,"
+    assert lines[2] == '"Smith, J",,,,,,,,'
+    assert '"' not in lines[0]
+
+
+def test_every_format_is_one_module_with_what_the_menu_and_the_view_need():
+    for key, writer in FORMATS.items():
+        assert writer.LABEL and writer.HINT and writer.CONTENT_TYPE and writer.FILE_SUFFIX, key
+        assert writer.SOURCE in {"people", "raw", "changes"}
+        assert callable(writer.write)
+    assert MENU == ["vcard", "google", "outlook", "excel", "csv", "json"]
+
+
+def test_writers_stream_in_bounded_chunks():
+    people = (Person(name=f"Person {n}", emails=(f"{n}@example.com",)) for n in range(50_000))
+    sizes = [len(chunk) for chunk in vcard.write(people)]
+    assert len(sizes) > 10
+    assert max(sizes) < 128 * 1024

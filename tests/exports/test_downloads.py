@@ -1,0 +1,252 @@
+"""Every download format over real HTTP against the live sandbox, checked by a parser or by
+the importer's exact header set, value by value; merged downloads; "download what I see".
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+import vobject
+from django.test import Client
+
+from exports.downloads.formulas import neutralise
+from exports.models import Contact, ExportTask
+from exports.phones import phone_international
+from tests.exports.test_journey import finished, start_export
+from tests.fixtures_app import sign_in
+
+pytestmark = pytest.mark.django_db
+
+GOOGLE_HEADER = [
+    "First Name", "Middle Name", "Last Name", "Phonetic First Name", "Phonetic Middle Name",
+    "Phonetic Last Name", "Name Prefix", "Name Suffix", "Nickname", "File As",
+    "Organization Name", "Organization Title", "Organization Department", "Birthday", "Notes",
+    "Photo", "Labels", "E-mail 1 - Label", "E-mail 1 - Value", "Phone 1 - Label",
+    "Phone 1 - Value",
+]  # fmt: skip
+OUTLOOK_HEADER = [
+    "First Name", "Middle Name", "Last Name", "E-mail Address", "E-mail 2 Address",
+    "E-mail 3 Address", "Mobile Phone", "Other Phone", "Notes",
+]  # fmt: skip
+
+
+def expected_contacts(linkedin, member: str = "typical") -> list[dict]:
+    """The sandbox's book as the app stores it: trimmed text, phones in international form."""
+    contacts = []
+    for contact in linkedin.contacts(member):
+        phone = contact.get("phoneNumber") or {}
+        number = ((phone.get("number") if isinstance(phone, dict) else phone) or "").strip()
+        contacts.append(
+            {
+                "name": (contact.get("name") or "").strip(),
+                "email": (contact.get("emailAddress") or "").strip(),
+                "phone": number,
+                "best_phone": phone_international(number, region="US") or number,
+            }
+        )
+    return contacts
+
+
+@pytest.fixture
+def ready(member_client) -> str:
+    """The typical member's finished export; its page's URL."""
+    detail_url = start_export(member_client)
+    finished(member_client, detail_url)
+    return detail_url
+
+
+def download(client: Client, detail_url: str, key: str, **params) -> tuple[bytes, object]:
+    response = client.get(f"{detail_url}download/{key}/", params)
+    assert response.status_code == 200, response.content[:300]
+    return b"".join(response.streaming_content), response
+
+
+def read_csv(body: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(body.decode("utf-8"), newline="")))
+
+
+def as_vcard_text(value: str) -> str:
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def test_the_vcard_parses_and_round_trips_every_name_email_and_phone(
+    member_client, ready, linkedin
+):
+    expected = expected_contacts(linkedin)
+    body, response = download(member_client, ready, "vcard")
+    assert response["Content-Type"] == "text/vcard; charset=utf-8"
+    assert response["Content-Disposition"].endswith('.vcf"')
+    assert not body.startswith(b"\xef\xbb\xbf")
+    assert b"\n" not in body.replace(b"\r\n", b"")
+    assert all(len(line) <= 75 for line in body.split(b"\r\n"))
+    cards = list(vobject.readComponents(body.decode("utf-8")))
+    assert len(cards) == len(expected)
+    for card, contact in zip(cards, expected, strict=True):
+        assert card.version.value == "3.0"
+        display = contact["name"] or contact["email"] or contact["best_phone"]
+        assert card.fn.value == as_vcard_text(display)
+        assert [line.value for line in card.contents.get("email", [])] == (
+            [contact["email"]] if contact["email"] else []
+        )
+        assert [line.value for line in card.contents.get("tel", [])] == (
+            [contact["best_phone"]] if contact["phone"] else []
+        )
+        assert card.uid.value
+
+
+def test_vcard_uids_are_the_same_in_the_next_export(member_client, ready):
+    first = [card.uid.value for card in vobject.readComponents(download_text(member_client, ready))]
+    second_url = start_export(member_client)
+    finished(member_client, second_url)
+    second = [
+        card.uid.value for card in vobject.readComponents(download_text(member_client, second_url))
+    ]
+    assert second == first
+    assert ready != second_url
+
+
+def download_text(client: Client, detail_url: str) -> str:
+    return download(client, detail_url, "vcard")[0].decode("utf-8")
+
+
+def test_the_google_file_has_googles_header_and_every_value(member_client, ready, linkedin):
+    expected = expected_contacts(linkedin)
+    body, response = download(member_client, ready, "google")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert not body.startswith(b"\xef\xbb\xbf")
+    rows = read_csv(body)
+    assert rows[0] == GOOGLE_HEADER
+    assert len(rows) == len(expected) + 1
+    for row, contact in zip(rows[1:], expected, strict=True):
+        cells = dict(zip(GOOGLE_HEADER, row, strict=True))
+        whole = " ".join(part for part in (cells["First Name"], cells["Last Name"]) if part)
+        assert whole == neutralise(contact["name"]) or cells["First Name"] == neutralise(
+            contact["name"]
+        )
+        assert cells["E-mail 1 - Value"] == neutralise(contact["email"])
+        assert cells["Phone 1 - Value"] == (contact["best_phone"] if contact["phone"] else "")
+
+
+def test_the_outlook_file_has_outlooks_header_and_every_value(member_client, ready, linkedin):
+    expected = expected_contacts(linkedin)
+    body, _ = download(member_client, ready, "outlook")
+    assert body.startswith(b"First Name,Middle Name,Last Name,E-mail Address,")
+    assert body.endswith(b"\r\n") and body.count(b"\r\n") >= len(expected) + 1  # CRLF records
+    rows = read_csv(body)
+    assert rows[0] == OUTLOOK_HEADER
+    for row, contact in zip(rows[1:], expected, strict=True):
+        cells = dict(zip(OUTLOOK_HEADER, row, strict=True))
+        name = contact["name"]
+        if cells["Last Name"]:
+            assert f"{cells['First Name']} {cells['Last Name']}" == name
+        else:
+            assert cells["First Name"] == neutralise(name)
+        assert cells["E-mail Address"] == contact["email"]
+        assert cells["Mobile Phone"] == (contact["best_phone"] if contact["phone"] else "")
+    assert len(rows) == len(expected) + 1
+
+
+def test_no_csv_starts_a_cell_with_a_formula_and_no_phone_is_altered(member_client, ready):
+    for key in ("csv", "excel", "google", "outlook"):
+        body, _ = download(member_client, ready, key)
+        cells = [cell for row in read_csv(body.removeprefix(b"\xef\xbb\xbf")) for cell in row]
+        for cell in cells:
+            assert neutralise(cell) == cell or cell.startswith("'"), (key, cell)
+            assert not cell.startswith(("=", "@", "-", "\t", "\r")), (key, cell)
+        assert not any(cell.startswith("'+1") for cell in cells), key
+
+
+def test_download_what_i_see_narrows_every_format_to_the_search(member_client, ready):
+    task = ExportTask.objects.get()
+    matching = list(
+        Contact.objects.filter(task=task, search_text__contains="corp.example").order_by("position")
+    )
+    assert 0 < len(matching) < task.contact_count
+    rows = read_csv(download(member_client, ready, "csv", q="CORP.EXAMPLE")[0])
+    assert [row[1] for row in rows[1:]] == [contact.email for contact in matching]
+    raw = json.loads(download(member_client, ready, "json", q="corp.example")[0])
+    assert raw == [contact.raw for contact in matching]
+    cards = list(
+        vobject.readComponents(
+            download(member_client, ready, "vcard", q="corp.example")[0].decode()
+        )
+    )
+    assert len(cards) == len(matching)
+    _, response = download(member_client, ready, "vcard", q="corp.example")
+    assert response["Content-Disposition"].endswith('.vcf"')
+
+
+def test_merged_downloads_write_one_entry_per_person_and_lose_nothing(member_client, ready):
+    task = ExportTask.objects.get()
+    contacts = list(Contact.objects.filter(task=task).order_by("position"))
+    groups = {
+        contact.duplicate_group for contact in contacts if contact.duplicate_group is not None
+    }
+    people = len(contacts) - task.duplicate_count + len(groups)
+    assert task.duplicate_count >= 2  # "Listed Twice" is in the typical book twice
+    body, response = download(member_client, ready, "vcard", merged="1")
+    assert "-merged.vcf" in response["Content-Disposition"]
+    cards = list(vobject.readComponents(body.decode("utf-8")))
+    assert len(cards) == people
+    emails = {line.value for card in cards for line in card.contents.get("email", [])}
+    phones = {line.value for card in cards for line in card.contents.get("tel", [])}
+    assert emails == {contact.email for contact in contacts if contact.email}
+    assert phones == {
+        contact.phone_international or contact.phone for contact in contacts if contact.phone
+    }
+    uids = [card.uid.value for card in cards]
+    assert len(set(uids)) == len(uids)
+    for key in ("google", "outlook"):
+        rows = read_csv(download(member_client, ready, key, merged="1")[0])
+        assert len(rows) == people + 1, key
+
+
+def test_formats_that_do_not_merge_ignore_the_merged_option(member_client, ready):
+    task = ExportTask.objects.get()
+    body, response = download(member_client, ready, "csv", merged="1")
+    assert len(read_csv(body)) == task.contact_count + 1
+    assert "merged" not in response["Content-Disposition"]
+
+
+def test_an_unknown_format_is_not_found(member_client, ready):
+    assert member_client.get(f"{ready}download/xlsx/").status_code == 404
+
+
+def test_another_member_cannot_download_any_format(member_client, ready, linkedin):
+    stranger = Client()
+    sign_in(stranger, linkedin, "empty")
+    for key in ("vcard", "google", "outlook", "excel", "csv", "json", "changes"):
+        assert stranger.get(f"{ready}download/{key}/").status_code == 404
+    assert stranger.get(f"{ready}duplicates/").status_code == 404
+
+
+def test_the_page_offers_every_format_with_where_it_goes(member_client, ready):
+    page = member_client.get(ready).content.decode()
+    assert "<details" in page and "Download your contacts" in page
+    for key, hint in [
+        ("vcard", "For your phone, Apple Contacts and Google Contacts"),
+        ("google", "contacts.google.com"),
+        ("outlook", "Outlook and Microsoft 365"),
+        ("excel", "Excel, Numbers, LibreOffice"),
+        ("json", "Every field of every contact"),
+    ]:
+        assert f"{ready}download/{key}/" in page
+        assert hint in page
+    searched = member_client.get(ready, {"q": "corp.example"}).content.decode()
+    assert f"{ready}download/vcard/?q=corp.example" in searched
+    fragment = member_client.get(
+        ready, {"q": "corp.example"}, headers={"HX-Request": "true", "HX-Target": "contacts"}
+    ).content.decode()
+    assert 'id="download-scope"' in fragment and 'hx-swap-oob="outerHTML"' in fragment
+    assert f"{ready}download/csv/?q=corp.example" in fragment
+
+
+def test_the_page_shows_each_phone_in_international_form_beside_the_original(member_client, ready):
+    task = ExportTask.objects.get()
+    contact = Contact.objects.filter(task=task, phone="(415) 555-0100").get()
+    page = member_client.get(ready, {"q": "(415) 555-0100"}).content.decode()
+    assert contact.phone_international == "+14155550100"
+    assert "(415) 555-0100" in page and "+14155550100" in page

@@ -1,0 +1,130 @@
+"""Who is listed twice: groups computed at ingest on crafted books and the typical one, the
+duplicates view, and merged downloads that lose no e-mail or phone.
+"""
+
+from __future__ import annotations
+
+import pytest
+import vobject
+
+from exports.models import Contact, ExportTask
+from tests.exports.factories import contact, export_ingested, member
+from tests.exports.test_journey import finished, start_export
+
+pytestmark = pytest.mark.django_db
+
+BOOK = [
+    contact("Ada Lovelace", "ada@example.com", "+1 415 555 0100"),  # 0: with 1 by e-mail
+    contact("Ada L.", "ADA@example.com "),  # 1
+    contact("Charles Babbage", phone="(212) 555-0101"),  # 2: with 3 by phone
+    contact("Babbage, Charles", "charles@example.com", "+1 212 555 0101"),  # 3: with 4 by e-mail
+    contact("C. Babbage", "charles@example.com", "+44 20 7946 0958"),  # 4
+    contact("Nobody Else", "nobody@example.com", "+33 1 55 55 01 00"),  # 5: alone
+    contact("Ada Lovelace"),  # 6: the same name only: not grouped (names are not enough)
+    contact(phone="front desk"),  # 7: not a phone number: not grouped
+    contact(phone="front desk"),  # 8
+]
+
+
+def groups_of(task: ExportTask) -> list[set[int]]:
+    groups: dict[int, set[int]] = {}
+    for position, group in Contact.objects.filter(task=task).values_list(
+        "position", "duplicate_group"
+    ):
+        if group is not None:
+            groups.setdefault(group, set()).add(position)
+    return sorted(groups.values(), key=min)
+
+
+def test_contacts_sharing_an_email_or_phone_are_grouped_through_each_other():
+    task = export_ingested(member(), BOOK)
+    assert groups_of(task) == [{0, 1}, {2, 3, 4}]
+    assert task.duplicate_count == 5
+    group_labels = Contact.objects.filter(task=task, position__in=[2, 3, 4]).values_list(
+        "duplicate_group", flat=True
+    )
+    assert set(group_labels) == {2}  # labelled with the first contact's position
+
+
+def test_a_chain_longer_than_one_round_is_one_group():
+    # 0-1 share a phone, 1-2 an e-mail, 2-3 a phone, 3-4 an e-mail: one person, in order
+    # reversed so labels must travel several steps.
+    chain = [
+        contact("E", "e4@example.com", "+1 415 555 0104"),
+        contact("D", "e4@example.com", "+1 415 555 0103"),
+        contact("C", "e2@example.com", "+1 415 555 0103"),
+        contact("B", "e2@example.com", "+1 415 555 0101"),
+        contact("A", "e0@example.com", "+1 415 555 0101"),
+    ]
+    task = export_ingested(member(), chain)
+    assert groups_of(task) == [{0, 1, 2, 3, 4}]
+
+
+def test_a_book_without_duplicates_has_none():
+    task = export_ingested(member(), [contact("A", "a@example.com"), contact("B", "b@example.com")])
+    assert task.duplicate_count == 0 and groups_of(task) == []
+
+
+def test_the_typical_book_groups_match_an_independent_reckoning(member_client, linkedin):
+    task = finished(member_client, start_export(member_client))
+    contacts = list(Contact.objects.filter(task=task).order_by("position"))
+    parent = list(range(len(contacts)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    first_with: dict[str, int] = {}
+    for contact_ in contacts:
+        for key in (
+            f"e:{contact_.email.casefold()}" if contact_.email else "",
+            f"p:{contact_.phone_international}" if contact_.phone_international else "",
+        ):
+            if key:
+                other = first_with.setdefault(key, contact_.position)
+                parent[root(contact_.position)] = root(other)
+    expected: dict[int, set[int]] = {}
+    for contact_ in contacts:
+        expected.setdefault(root(contact_.position), set()).add(contact_.position)
+    expected_groups = sorted((g for g in expected.values() if len(g) > 1), key=min)
+    assert groups_of(task) == expected_groups
+    assert task.duplicate_count == sum(len(g) for g in expected_groups) >= 2
+    page = member_client.get(f"/exports/{task.public_id}/").content.decode()
+    assert f"{task.duplicate_count} contacts appear more than once" in page
+
+
+def test_the_duplicates_view_shows_only_them_person_by_person(client):
+    owner = member()
+    task = export_ingested(owner, BOOK)
+    client.force_login(owner)
+    page = client.get(f"/exports/{task.public_id}/")
+    assert "5 contacts appear more than once" in page.content.decode()
+    response = client.get(f"/exports/{task.public_id}/duplicates/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.count('<tbody class="duplicate-group">') == 2
+    for name in ("Ada L.", "Charles Babbage", "Babbage, Charles", "C. Babbage"):
+        assert name in body
+    assert "Nobody Else" not in body and "front desk" not in body
+
+
+def test_merged_downloads_hold_one_entry_per_person_and_every_email_and_phone(client):
+    owner = member()
+    task = export_ingested(owner, BOOK)
+    client.force_login(owner)
+    response = client.get(f"/exports/{task.public_id}/download/vcard/", {"merged": "1"})
+    cards = list(vobject.readComponents(b"".join(response.streaming_content).decode()))
+    assert len(cards) == len(BOOK) - 5 + 2
+    babbage = next(card for card in cards if card.fn.value == "Charles Babbage")
+    assert [line.value for line in babbage.contents["email"]] == ["charles@example.com"]
+    assert [line.value for line in babbage.contents["tel"]] == ["+12125550101", "+442079460958"]
+    assert babbage.note.value == "Also listed as: Babbage, Charles; C. Babbage"
+    ada = next(
+        card for card in cards if card.fn.value == "Ada Lovelace" and "email" in card.contents
+    )
+    # "ADA@example.com" is the same address: one e-mail, the first spelling.
+    assert [line.value for line in ada.contents["email"]] == ["ada@example.com"]
+    assert ada.note.value == "Also listed as: Ada L."
+    emails = {line.value.casefold() for card in cards for line in card.contents.get("email", [])}
+    assert emails == {c["emailAddress"].strip().casefold() for c in BOOK if c.get("emailAddress")}
