@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from contactsapp.models import LinkedInAccount
 from exports.models import Contact, ExportTask
+from exports.services import exports_refresh_due
 from tests.exports.test_journey import finished, start_export
 from tests.fixtures_app import sign_in
 
@@ -95,8 +96,6 @@ def test_another_member_cannot_delete_an_export(linkedin):
 
 
 def test_an_export_in_progress_can_be_deleted_and_the_worker_carries_on(linkedin):
-    from exports.services import exports_refresh_due
-
     client = signed_in(linkedin, "typical")
     detail_url = start_export(client)
     task = ExportTask.objects.get()
