@@ -69,7 +69,7 @@ def contacts_search(*, task: ExportTask, query: str = "", sort: str = "") -> Que
     The query is folded as the stored text was (`collation.search_form`): no case, no
     accents, any Unicode form.
     """
-    contacts = Contact.objects.filter(task=task)
+    contacts = _listed(Contact.objects.filter(task=task))
     query = search_form(query.strip()[:MAX_QUERY_LENGTH])
     if "\x00" in query:
         # No stored contact holds a NUL (ingest drops them), and PostgreSQL refuses one.
@@ -159,7 +159,7 @@ class _FoundMatches:
         else:
             ordered = sorted(ranked, key=lambda row: row[1])
         page_keys = [key for key, _ in ordered[window]]
-        rows = Contact.objects.in_bulk(page_keys)
+        rows = _listed(Contact.objects).in_bulk(page_keys)
         return [rows[key] for key in page_keys]
 
 
@@ -195,7 +195,7 @@ class _RankPaginator(Paginator):
     count_is_exact = True
 
     def __init__(self, task: ExportTask, how: ContactSort, per_page: int):
-        super().__init__(Contact.objects.filter(task=task), per_page)
+        super().__init__(_listed(Contact.objects.filter(task=task)), per_page)
         self.how = how
         self.with_value = how.with_value(task)
         self._count = task.contact_count
@@ -223,6 +223,12 @@ class _RankPaginator(Paginator):
         rows = list(self.object_list.filter(reduce(operator.or_, ranges))) if ranges else []
         rows.sort(key=lambda contact: _shown_at(getattr(contact, rank), k))
         return self._get_page(rows, number, self)
+
+
+def _listed(contacts: QuerySet[Contact]) -> QuerySet[Contact]:
+    # A page shows name, e-mail and phone: LinkedIn's JSON (decoded per row) and the
+    # search text stay in the database.
+    return contacts.defer("raw", "search_text")
 
 
 def _shown_at(rank: int, with_value: int) -> int:
