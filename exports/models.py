@@ -102,8 +102,8 @@ class Contact(models.Model):
     duplicate_group = models.PositiveIntegerField(null=True, blank=True)
     # Name, email and phone folded as `collation.search_form` folds a query (no case, no
     # accents, one Unicode form), so a search is a plain substring match on every database.
-    # PostgreSQL also has a trigram index on it (created by migration 0002, not declared
-    # here because SQLite has no such index).
+    # Migration 0002 indexes it for search, differently per database (a trigram index on
+    # PostgreSQL), so the index is not declared here.
     search_text = models.TextField(blank=True)
     # Place in each sort, computed once at ingest (`sort_ranks`): 0..k-1 for the k contacts
     # with a value, in alphabetical order (ties in LinkedIn's order), then the blanks, in

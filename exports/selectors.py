@@ -84,7 +84,7 @@ def contacts_search(*, task: ExportTask, query: str = "", sort: str = "") -> Que
     The query is folded as the stored text was (`collation.search_form`): no case, no
     accents, any Unicode form.
     """
-    contacts = Contact.objects.filter(task=task)
+    contacts = _listed(Contact.objects.filter(task=task))
     query = search_form(query.strip()[:MAX_QUERY_LENGTH])
     if "\x00" in query:
         # No stored contact holds a NUL (ingest drops them), and PostgreSQL refuses one.
@@ -118,32 +118,64 @@ def contacts_page(
     """
     how = CONTACT_SORTS.get(sort, CONTACT_SORTS[""])
     if search_form(query.strip()):
-        contacts = contacts_search(task=task, query=query, sort=sort)
-        if how.descending:
-            # Two index walks instead of sorting every match by an expression.
-            contacts = _BlanksLastDescending(contacts, how.rank, how.with_value(task))
-        return BoundedPaginator(contacts, per_page, limit=SEARCH_COUNT_LIMIT).get_page(page_number)
+        matches = contacts_search(task=task, query=query)
+        paginator = SearchPaginator(
+            matches, how, how.with_value(task), per_page, limit=SEARCH_COUNT_LIMIT
+        )
+        return paginator.get_page(page_number)
     return _RankPaginator(task, how, per_page).get_page(page_number)
 
 
-class BoundedPaginator(Paginator):
-    """A paginator that stops counting after `limit` matches: `count_is_exact` says so."""
+class SearchPaginator(Paginator):
+    """Pages of a search's matches, counted up to `limit`: `count_is_exact` says if more.
 
-    def __init__(self, object_list: QuerySet, per_page: int, *, limit: int):
+    The keys of up to `limit` + 1 matches come first, from an index that holds the search
+    text (a trigram index on PostgreSQL, `(task, search_text)` on SQLite) without reading
+    the contacts. Up to `limit` matches, a page is sorted from their ranks and fetched by
+    key; past it, matches are everywhere, and a page is a walk of the sort's index that
+    stops after one page.
+    """
+
+    def __init__(
+        self,
+        matches: QuerySet[Contact],
+        how: ContactSort,
+        with_value: int,
+        per_page: int,
+        *,
+        limit: int,
+    ):
+        found = list(matches.order_by().values_list("pk", flat=True)[: limit + 1])
+        self.count_is_exact = len(found) <= limit
+        if self.count_is_exact:
+            object_list = _FoundMatches(found, how, with_value)
+        elif how.descending:
+            object_list = _BlanksLastDescending(matches, how.rank, with_value)
+        else:
+            object_list = matches.order_by(how.rank)
         super().__init__(object_list, per_page)
-        self.limit = limit
+        self._count = min(len(found), limit)
 
     @cached_property
     def count(self) -> int:
-        return min(self._counted, self.limit)
+        return self._count
 
-    @property
-    def count_is_exact(self) -> bool:
-        return self._counted <= self.limit
 
-    @cached_property
-    def _counted(self) -> int:
-        return self.object_list.order_by()[: self.limit + 1].count()
+class _FoundMatches:
+    """A few matches known by key, read as slices for a paginator: sorted here by rank."""
+
+    def __init__(self, keys: list[int], how: ContactSort, with_value: int):
+        self.keys, self.how, self.with_value = keys, how, with_value
+
+    def __getitem__(self, window: slice) -> list[Contact]:
+        ranked = Contact.objects.filter(pk__in=self.keys).values_list("pk", self.how.rank)
+        if self.how.descending:
+            ordered = sorted(ranked, key=lambda row: _shown_at(row[1], self.with_value))
+        else:
+            ordered = sorted(ranked, key=lambda row: row[1])
+        page_keys = [key for key, _ in ordered[window]]
+        rows = _listed(Contact.objects).in_bulk(page_keys)
+        return [rows[key] for key in page_keys]
 
 
 class _BlanksLastDescending:
@@ -178,7 +210,7 @@ class _RankPaginator(Paginator):
     count_is_exact = True
 
     def __init__(self, task: ExportTask, how: ContactSort, per_page: int):
-        super().__init__(Contact.objects.filter(task=task), per_page)
+        super().__init__(_listed(Contact.objects.filter(task=task)), per_page)
         self.how = how
         self.with_value = how.with_value(task)
         self._count = task.contact_count
@@ -206,6 +238,12 @@ class _RankPaginator(Paginator):
         rows = list(self.object_list.filter(reduce(operator.or_, ranges))) if ranges else []
         rows.sort(key=lambda contact: _shown_at(getattr(contact, rank), k))
         return self._get_page(rows, number, self)
+
+
+def _listed(contacts: QuerySet[Contact]) -> QuerySet[Contact]:
+    # A page shows name, e-mail and phone: LinkedIn's JSON (decoded per row) and the
+    # search text stay in the database.
+    return contacts.defer("raw", "search_text")
 
 
 def _shown_at(rank: int, with_value: int) -> int:

@@ -4,26 +4,29 @@ from django.db import migrations, models
 
 from exports.collation import search_text, sort_key
 
-# PostgreSQL only: a trigram index lets `search_text LIKE '%term%'` (terms of three characters
-# or more) find its rows without reading the whole book (250,000 contacts: a term matching
-# nothing went from a full scan to a few ms). pg_trgm is a trusted extension (PostgreSQL 13+):
-# the database's owner may create it. SQLite scans, which `make bench` measures.
-TRIGRAM_INDEX = "contact_search_trigram"
+# Indexes a search reads instead of the contacts (rows that carry LinkedIn's whole JSON):
+# on PostgreSQL a trigram index answers `search_text LIKE '%term%'` for terms of three
+# characters or more (250,000 contacts: a term matching nothing went from a full scan to a
+# few ms); pg_trgm is a trusted extension (PostgreSQL 13+), so the database's owner may create
+# it. SQLite has no such index, but scans `(task, search_text)` 40x faster than the table.
+SEARCH_INDEX = "contact_search_text"
 
 
-def create_trigram_index(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {TRIGRAM_INDEX} ON exports_contact "
-        "USING gin (search_text gin_trgm_ops)"
-    )
-
-
-def drop_trigram_index(apps, schema_editor):
+def create_search_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}")
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {SEARCH_INDEX} ON exports_contact "
+            "USING gin (search_text gin_trgm_ops)"
+        )
+    elif schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {SEARCH_INDEX} ON exports_contact (task_id, search_text)"
+        )
+
+
+def drop_search_index(apps, schema_editor):
+    schema_editor.execute(f"DROP INDEX IF EXISTS {SEARCH_INDEX}")
 
 
 def rank_stored_contacts(apps, schema_editor):
@@ -94,5 +97,5 @@ class Migration(migrations.Migration):
             index=models.Index(fields=["task", "phone_rank"], name="contact_by_phone_rank"),
         ),
         migrations.RunPython(rank_stored_contacts, migrations.RunPython.noop),
-        migrations.RunPython(create_trigram_index, drop_trigram_index),
+        migrations.RunPython(create_search_index, drop_search_index),
     ]
