@@ -50,6 +50,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: probes and metrics are answered before host checks, redirects and sessions.
+    "contactsapp.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -158,6 +160,10 @@ EXPORT_POLL_INTERVAL = env.float("EXPORT_POLL_INTERVAL", default=3.0)  # seconds
 EXPORT_TIMEOUT = env.float("EXPORT_TIMEOUT", default=15 * 60)  # seconds until we give up
 EXPORT_MAX_BACKOFF = env.float("EXPORT_MAX_BACKOFF", default=60.0)  # seconds
 CONTACTS_PER_PAGE = env.int("CONTACTS_PER_PAGE", default=50)
+
+# --- Operations -------------------------------------------------------------------------
+# `/metrics` answers only to `Authorization: Bearer <METRICS_TOKEN>`; unset, it is off (404).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # --- Security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

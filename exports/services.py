@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from contactsapp import metrics
 from contactsapp.models import LinkedInAccount
 from exports import linkedin_api
 from exports.bulk_insert import insert_rows, refresh_planner_statistics
@@ -61,6 +63,7 @@ def export_start(*, user: AbstractBaseUser, now: datetime | None = None) -> tupl
         # One export in progress per member (a double click, or a second tab).
         return ExportTask.objects.get(owner=user, status=Status.IN_PROGRESS), False
     logger.info("event=export_requested export=%s", task.public_id)
+    metrics.EXPORTS_STARTED.inc()
     _call_linkedin(task, now=now)
     return task, True
 
@@ -95,8 +98,13 @@ def export_refresh(*, task: ExportTask, now: datetime | None = None) -> ExportTa
     return task
 
 
-def exports_refresh_due(*, now: datetime | None = None, limit: int = 100) -> int:
-    """Refresh every in-progress task whose next check is due; return how many."""
+def exports_refresh_due(
+    *, now: datetime | None = None, limit: int = 100, stop: Callable[[], bool] = lambda: False
+) -> int:
+    """Refresh every in-progress task whose next check is due; return how many.
+
+    `stop` is asked before each task, so a worker told to stop leaves no task half-done.
+    """
     now = now or timezone.now()
     due = (
         ExportTask.objects.filter(status=Status.IN_PROGRESS, next_check_at__lte=now)
@@ -105,6 +113,8 @@ def exports_refresh_due(*, now: datetime | None = None, limit: int = 100) -> int
     )
     count = 0
     for task in due:
+        if stop():
+            break
         export_refresh(task=task, now=now)
         count += 1
     return count
@@ -203,6 +213,7 @@ def _finish(task: ExportTask, status: str, *, now: datetime, **fields: Any) -> b
     )
     if finished:
         logger.info("event=export_finished export=%s status=%s", task.public_id, status)
+        metrics.export_finished(status)
     return finished
 
 
@@ -218,6 +229,7 @@ def contacts_ingest(
     result is malformed.
     """
     now = now or timezone.now()
+    started = time.perf_counter()
     expires_at = _expires_at(result.expires_at())
     with transaction.atomic():
         # Lock the task so two racing ingests are serialised; the loser sees it finished.
@@ -248,6 +260,7 @@ def contacts_ingest(
         # instead of walking it in LinkedIn's order.
         refresh_planner_statistics(Contact, ["task", "position"])
     logger.info("event=export_ingested export=%s contacts=%d", task.public_id, totals.contacts)
+    metrics.ingest_recorded(seconds=time.perf_counter() - started, contacts=totals.contacts)
     return task
 
 
