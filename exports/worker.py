@@ -64,6 +64,9 @@ def loop_run(
     while not stop.is_set():
         _beat(heartbeat_file)
         try:
+            # Connections idle since the last turn may be dead (a database restart) or old.
+            for connection in connections.all(initialized_only=True):
+                connection.close_if_unusable_or_obsolete()
             step(stop)
         except Exception as error:
             failures += 1
@@ -88,9 +91,6 @@ def loop_run(
 def poll_exports_step(stop: threading.Event) -> int:
     """One round of the export worker: refresh every export that is due."""
     now = timezone.now()
-    # Idle connections may have died meanwhile (CONN_MAX_AGE, a database restart).
-    for connection in connections.all(initialized_only=True):
-        connection.close_if_unusable_or_obsolete()
     overdue_since = _most_overdue_since(now)
     metrics.WORKER_LOOP_LAG.set((now - overdue_since).total_seconds() if overdue_since else 0)
     try:
@@ -104,8 +104,6 @@ def poll_exports_step(stop: threading.Event) -> int:
 
 def purge_step(stop: threading.Event, *, batch_size: int = 5000) -> services.PurgeReport:
     """One run of the purger."""
-    for connection in connections.all(initialized_only=True):
-        connection.close_if_unusable_or_obsolete()
     report = services.exports_purge_expired(batch_size=batch_size)
     metrics.purge_recorded(exports=report.tasks, contacts=report.contacts)
     if report.tasks:
