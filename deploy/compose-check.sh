@@ -5,9 +5,9 @@
 # - Starts a Docker engine if none answers (vfs storage, host networking: it runs where no
 #   bridge can be made). Where no engine can start, it says so and exits 0, unless
 #   REQUIRE_DOCKER=1, when that is a failure.
-# - Needs no registry: the base image is built from Debian's own packages with mmdebstrap
-#   (cached between runs as contactsapp-base:<hash of its package list>) and serves both the
-#   app image (BASE_IMAGE build argument) and the database (Debian's PostgreSQL).
+# - Needs no registry: two base images are built from Debian's own packages with mmdebstrap
+#   (cached between runs, tagged with a hash of how they are made): Python for the app image
+#   (the Dockerfile's BASE_IMAGE build argument) and Debian's PostgreSQL for the database.
 # - Containers share the host's network, so the ports are chosen not to clash with a local
 #   PostgreSQL or a development server: CHECK_DB_PORT (5433), CHECK_WEB_PORT (8080),
 #   CHECK_SANDBOX_PORT (8081).
@@ -19,7 +19,6 @@ DB_PORT=${CHECK_DB_PORT:-5433}
 WEB_PORT=${CHECK_WEB_PORT:-8080}
 SANDBOX_PORT=${CHECK_SANDBOX_PORT:-8081}
 PYTHON=${PYTHON:-.venv/bin/python}
-BASE_PACKAGES=python3,python3-venv,python-is-python3,ca-certificates,passwd,postgresql-15
 BASE_SUITE=bookworm
 PROJECT=contactsapp-check
 STARTED=$(date +%s)
@@ -84,31 +83,39 @@ else
 fi
 say "engine $(docker version --format '{{.Server.Version}}'), $("${COMPOSE_CLI[@]}" version --short 2>/dev/null || echo compose)"
 
-# --- the base image, from Debian's packages ----------------------------------------------
-BASE_TAG=$(printf '%s %s' "$BASE_SUITE" "$BASE_PACKAGES" | sha256sum | cut -c1-12)
-BASE_IMAGE=contactsapp-base:$BASE_TAG
-if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
-    say "base image $BASE_IMAGE (cached)"
-else
-    command -v mmdebstrap >/dev/null || no_engine "mmdebstrap is not installed (apt-get install mmdebstrap)"
-    say "building the base image $BASE_IMAGE from Debian $BASE_SUITE with mmdebstrap"
-    # The machine's CA bundle goes in, so pip inside a build trusts what the host trusts.
-    mmdebstrap --quiet --variant=minbase --include="$BASE_PACKAGES" \
-        --dpkg-opt='path-exclude=/usr/share/doc/*' --dpkg-opt='path-exclude=/usr/share/man/*' \
-        --customize-hook='cat /etc/ssl/certs/ca-certificates.crt > "$1/etc/ssl/certs/ca-certificates.crt"' \
-        --customize-hook='chroot "$1" install -d -o postgres -g postgres -m 700 /var/lib/postgresql/data' \
-        --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*' \
-        "$BASE_SUITE" "$WORK/base.tar"
-    docker import \
-        --change 'ENV LANG=C.UTF-8 PIP_CERT=/etc/ssl/certs/ca-certificates.crt' \
-        --change 'CMD ["bash"]' \
-        "$WORK/base.tar" "$BASE_IMAGE" >/dev/null
-    rm -f "$WORK/base.tar"
-fi
+# --- base images, from Debian's packages ----------------------------------------------
+# One for the app (Python), one for the database (PostgreSQL): with the vfs storage driver
+# every build step copies the whole image, so the app's base is kept small.
+base_image() {  # NAME PACKAGES [--customize-hook=...]: build unless cached; print its tag
+    local name=$1 packages=$2
+    shift 2
+    local tag
+    tag=contactsapp-$name:$(printf '%s %s %s' "$BASE_SUITE" "$packages" "$*" | sha256sum | cut -c1-12)
+    if docker image inspect "$tag" >/dev/null 2>&1; then
+        say "base image $tag (cached)" >&2
+    else
+        say "building the base image $tag from Debian $BASE_SUITE with mmdebstrap" >&2
+        mmdebstrap --quiet --variant=minbase --include="$packages" \
+            --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
+            --dpkgopt='path-exclude=/usr/share/locale/*' \
+            --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*' \
+            "$@" "$BASE_SUITE" "$WORK/$name.tar" >&2
+        docker import --change 'ENV LANG=C.UTF-8 PIP_CERT=/etc/ssl/certs/ca-certificates.crt' \
+            --change 'CMD ["bash"]' "$WORK/$name.tar" "$tag" >/dev/null
+        rm -f "$WORK/$name.tar"
+    fi
+    echo "$tag"
+}
+command -v mmdebstrap >/dev/null || no_engine "mmdebstrap is not installed (apt-get install mmdebstrap)"
+# The machine's CA bundle goes in, so pip inside a build trusts what the host's pip trusts.
+BASE_IMAGE=$(base_image python python3,python3-venv,python-is-python3,ca-certificates,passwd \
+    --customize-hook='cat /etc/ssl/certs/ca-certificates.crt > "$1/etc/ssl/certs/ca-certificates.crt"')
+POSTGRES_IMAGE=$(base_image postgres postgresql-15 \
+    --customize-hook='chroot "$1" install -d -o postgres -g postgres -m 700 /var/lib/postgresql/data')
 
 # --- configuration: throw-away secrets, the sandbox as LinkedIn --------------------------
 secret() { "$PYTHON" -c 'import secrets; print(secrets.token_hex(24))'; }
-export BASE_IMAGE WEB_PORT SANDBOX_PORT DB_PORT
+export BASE_IMAGE POSTGRES_IMAGE WEB_PORT SANDBOX_PORT DB_PORT
 export APP_IMAGE_TAG=check DB_HOST=127.0.0.1
 export SECRET_KEY=$(secret) POSTGRES_PASSWORD=$(secret) METRICS_TOKEN=$(secret)
 export TOKEN_ENCRYPTION_KEY=$("$PYTHON" -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')

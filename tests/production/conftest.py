@@ -95,18 +95,18 @@ def cluster() -> Iterator[Cluster]:
     # Not under pytest's temporary folder: the postgres user cannot enter root's.
     directory = Path(tempfile.mkdtemp(prefix="contactsapp-postgres-"))
     cluster = Cluster(directory)
-    cluster.create()
-    cluster.execute("CREATE DATABASE app_template")
-    migrate = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=REPOSITORY_ROOT,
-        env={**os.environ, "DATABASE_URL": cluster.url("app_template")},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert migrate.returncode == 0, migrate.stderr
     try:
+        cluster.create()
+        cluster.execute("CREATE DATABASE app_template")
+        migrate = subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput"],
+            cwd=REPOSITORY_ROOT,
+            env={**os.environ, "DATABASE_URL": cluster.url("app_template")},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert migrate.returncode == 0, migrate.stderr
         yield cluster
     finally:
         with contextlib.suppress(subprocess.SubprocessError):
@@ -175,7 +175,7 @@ class Processes:
     def start(self, name: str, argv: list[str], **env: str) -> subprocess.Popen:
         log = self.directory / f"{name}-{len(self.started)}.log"
         with open(log, "wb") as output:
-            process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+            process = subprocess.Popen(
                 argv,
                 cwd=REPOSITORY_ROOT,
                 env={**self.env, **env},
