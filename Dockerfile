@@ -38,6 +38,12 @@ RUN groupadd --system --gid 10001 app \
 COPY --from=build /opt/venv /opt/venv
 
 WORKDIR /app
+# docker-compose.yml runs the migrations first; alone, the image serves the app on $PORT
+# with $WEB_CONCURRENCY workers (gunicorn.conf.py). Declared before the code is copied, so
+# a rebuild after a code change redoes only the steps from here on.
+EXPOSE 8000
+CMD ["gunicorn", "contactsapp.wsgi:application"]
+
 COPY --chown=root:root . /app
 
 # Static files are collected (hashed and compressed, for whitenoise) at build time. The
@@ -53,8 +59,3 @@ RUN DEBUG=0 \
     && python -m compileall -q contactsapp exports linkedin_sandbox
 
 USER app:app
-EXPOSE 8000
-
-# docker-compose.yml runs the migrations first; alone, the image serves the app on $PORT
-# with $WEB_CONCURRENCY workers (gunicorn.conf.py).
-CMD ["gunicorn", "contactsapp.wsgi:application"]

@@ -305,7 +305,9 @@ def test_the_final_image_runs_as_a_non_root_user_without_build_tools():
     final = dockerfile_stages()[-1]
     users = [line.split()[1] for line in final if line.startswith("USER ")]
     assert users and users[-1].split(":")[0] not in ("root", "0")
-    assert final.index(next(line for line in final if line.startswith("USER "))) < len(final) - 1
+    # Nothing runs as root after the switch.
+    switch = max(index for index, line in enumerate(final) if line.startswith("USER "))
+    assert not any(line.startswith("RUN ") for line in final[switch:])
     for tool in ("build-essential", "gcc", "apt-get install"):
         assert not any(tool in line for line in final), tool
 

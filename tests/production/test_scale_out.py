@@ -37,7 +37,8 @@ def test_two_web_instances_and_two_workers_share_one_database(
 ):
     processes.env["METRICS_DIR"] = str(tmp_path / "metrics")
     sandbox.set_knobs(task_seconds=3)  # several poll intervals per export
-    urls = [processes.web(METRICS_TOKEN=TOKEN)[1] for _ in range(2)]
+    webs = [processes.web(METRICS_TOKEN=TOKEN) for _ in range(2)]
+    urls = [url for _, url in webs]
     processes.worker()
     processes.worker()
 
@@ -83,3 +84,9 @@ def test_two_web_instances_and_two_workers_share_one_database(
     stored = sum(len(book) for book in books.values())
     assert metric_sum(text, "contactsapp_contacts_stored_total") == stored
     assert metric_sum(text, "contactsapp_worker_rounds_total", outcome="ok") > 0
+
+    # Each instance served the members, and its access log leaves out the probes and scrapes.
+    for process, _ in webs:
+        log = processes.log(process)
+        assert 'path="/exports/' in log
+        assert "/readyz" not in log and "/metrics" not in log
