@@ -12,7 +12,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
         --auth-host=scram-sha-256 --auth-local=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
     rm -f "$password_file"
     "$BIN/pg_ctl" -D "$PGDATA" -o "-c listen_addresses='' -k /tmp" -w start >/dev/null
-    if [ "$POSTGRES_DB" != "$POSTGRES_USER" ]; then
+    if [ "$POSTGRES_DB" != postgres ]; then
         "$BIN/createdb" -h /tmp -U "$POSTGRES_USER" "$POSTGRES_DB"
     fi
     "$BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null

@@ -39,7 +39,14 @@ SHELL_DEFAULT = re.compile(r"\$\{[A-Z0-9_]+:-(?P<default>[^}]*)\}")
 
 @pytest.fixture(scope="module")
 def compose() -> dict:
-    return yaml.safe_load(COMPOSE_FILE.read_text())
+    """docker-compose.yml with docker-compose.override.yml over it, as `docker compose up` reads."""
+    merged = yaml.safe_load(COMPOSE_FILE.read_text())
+    override = yaml.safe_load((ROOT / "docker-compose.override.yml").read_text())
+    assert set(override) == {"services"}
+    for name, changes in override["services"].items():
+        assert set(changes) == {"ports"}, "the override only publishes ports"
+        merged["services"][name].update(changes)
+    return merged
 
 
 @pytest.fixture(scope="module")
