@@ -114,7 +114,7 @@ POSTGRES_IMAGE=$(base_image postgres postgresql-15 \
     --customize-hook='chroot "$1" install -d -o postgres -g postgres -m 700 /var/lib/postgresql/data')
 
 # --- configuration: throw-away secrets, the sandbox as LinkedIn --------------------------
-secret() { "$PYTHON" -c 'import secrets; print(secrets.token_hex(24))'; }
+secret() { "$PYTHON" -c "import secrets; print(secrets.token_hex(32))"; }
 export BASE_IMAGE POSTGRES_IMAGE WEB_PORT SANDBOX_PORT DB_PORT
 export APP_IMAGE_TAG=check DB_HOST=127.0.0.1
 export SECRET_KEY=$(secret) POSTGRES_PASSWORD=$(secret) METRICS_TOKEN=$(secret)
