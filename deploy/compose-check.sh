@@ -43,8 +43,7 @@ cleanup() {
             say "failed; the stack's last log lines:"
             "${COMPOSE[@]}" logs --no-color --tail=40 2>&1 | sed 's/^/    /' || true
         fi
-        "${COMPOSE[@]}" down --volumes --remove-orphans >/dev/null 2>&1 || true
-    fi
+            fi
     if [ -n "$ENGINE_PID" ]; then
         kill "$ENGINE_PID" 2>/dev/null || true
         wait "$ENGINE_PID" 2>/dev/null || true
@@ -138,13 +137,14 @@ EOF
 export DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0  # the classic builder: no registry needed
 COMPOSE=("${COMPOSE_CLI[@]}" -p "$PROJECT" -f docker-compose.yml -f deploy/compose-check.yml --profile sandbox)
 
+# A stack left over by an interrupted run would hold the ports.
+"${COMPOSE[@]}" down --volumes --remove-orphans >/dev/null 2>&1 || true
 for port in "$DB_PORT" "$WEB_PORT" "$SANDBOX_PORT"; do
     if "$PYTHON" -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $port)) != 0)"; then
         say "FAILED: port $port is taken (set CHECK_DB_PORT, CHECK_WEB_PORT, CHECK_SANDBOX_PORT)"
         exit 1
     fi
 done
-"${COMPOSE[@]}" down --volumes --remove-orphans >/dev/null 2>&1 || true
 
 # --- build and start --------------------------------------------------------------------
 say "building the app image on $BASE_IMAGE"
