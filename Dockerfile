@@ -1,9 +1,13 @@
-# syntax=docker/dockerfile:1
 # One image for every process of a deployment: the web app (gunicorn), the export worker,
 # the purger and, for demos, the LinkedIn sandbox. See docker-compose.yml.
+#
+# The base is the official slim Python image. Any Debian-like image with Python 3.11+,
+# `python` on the PATH and its venv module will do (`--build-arg BASE_IMAGE=...`):
+# `make compose-check` builds one from Debian's own packages where no registry is reachable.
+ARG BASE_IMAGE=python:3.11-slim
 
 # --- build: the pinned dependencies, in a virtualenv copied whole into the final image ---
-FROM python:3.11-slim AS build
+FROM ${BASE_IMAGE} AS build
 
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -19,7 +23,7 @@ RUN pip install --no-deps -r /build/requirements.txt
 
 
 # --- final: the runtime, the app, its collected static files; runs as a non-root user ---
-FROM python:3.11-slim
+FROM ${BASE_IMAGE}
 
 ENV PATH="/opt/venv/bin:$PATH" \
     PYTHONDONTWRITEBYTECODE=1 \
@@ -28,11 +32,18 @@ ENV PATH="/opt/venv/bin:$PATH" \
     PORT=8000
 
 RUN groupadd --system --gid 10001 app \
-    && useradd --system --uid 10001 --gid app --home-dir /app --shell /usr/sbin/nologin app
+    && useradd --system --uid 10001 --gid app --home-dir /app --shell /usr/sbin/nologin app \
+    && install -d -o app -g app /run/metrics
 
 COPY --from=build /opt/venv /opt/venv
 
 WORKDIR /app
+# docker-compose.yml runs the migrations first; alone, the image serves the app on $PORT
+# with $WEB_CONCURRENCY workers (gunicorn.conf.py). Declared before the code is copied, so
+# a rebuild after a code change redoes only the steps from here on.
+EXPOSE 8000
+CMD ["gunicorn", "contactsapp.wsgi:application"]
+
 COPY --chown=root:root . /app
 
 # Static files are collected (hashed and compressed, for whitenoise) at build time. The
@@ -48,7 +59,3 @@ RUN DEBUG=0 \
     && python -m compileall -q contactsapp exports linkedin_sandbox
 
 USER app:app
-EXPOSE 8000
-
-# docker-compose.yml runs the migrations first; alone, the image serves the app.
-CMD ["sh", "-c", "exec gunicorn contactsapp.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]

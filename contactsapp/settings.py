@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: probes and metrics are answered before host checks, redirects and sessions.
+    "contactsapp.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -166,6 +168,10 @@ CONTACTS_PER_PAGE = env.int("CONTACTS_PER_PAGE", default=50)
 EXPORT_KEEP_PER_MEMBER = env.int("EXPORT_KEEP_PER_MEMBER", default=3)
 # Seconds a member waits between two exports (failed ones aside), sparing LinkedIn's limits.
 EXPORT_MIN_SPACING = env.float("EXPORT_MIN_SPACING", default=60.0)
+
+# --- Operations -------------------------------------------------------------------------
+# `/metrics` answers only to `Authorization: Bearer <METRICS_TOKEN>`; unset, it is off (404).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # --- Security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

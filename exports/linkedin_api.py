@@ -20,6 +20,8 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 
+from contactsapp import metrics
+
 RESTLI_HEADERS = {"X-Restli-Protocol-Version": "2.0.0"}
 EXPORT_PROJECTION = "(id,owner,status,result~)"
 KNOWN_STATUSES = {"IN_PROGRESS", "SUCCEEDED", "FAILED"}
@@ -166,6 +168,23 @@ def parse_export_task(body: bytes) -> ExportTaskResponse:
 
 
 def _request(method: str, url: str, access_token: str) -> tuple[requests.Response, bytes]:
+    endpoint = "export_start" if method == "POST" else "export_status"
+    with metrics.linkedin_call(endpoint) as call:
+        try:
+            answer = _exchange(method, url, access_token)
+        except LinkedInAPIError as error:
+            call["outcome"] = (
+                str(error.status) if error.status else _OUTCOMES.get(type(error), "error")
+            )
+            raise
+        call["outcome"] = "ok"
+        return answer
+
+
+_OUTCOMES = {Unavailable: "unavailable", ResponseTooLarge: "too_large"}
+
+
+def _exchange(method: str, url: str, access_token: str) -> tuple[requests.Response, bytes]:
     headers = {"Authorization": f"Bearer {access_token}", **RESTLI_HEADERS}
     timeout = settings.LINKEDIN_TIMEOUT
     try:

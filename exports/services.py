@@ -11,7 +11,8 @@ import itertools
 import json
 import logging
 import math
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from contactsapp import metrics
 from contactsapp.models import LinkedInAccount
 from exports import collation, linkedin_api, matching
 from exports.bulk_insert import insert_rows, refresh_planner_statistics
@@ -87,6 +89,7 @@ def export_start(*, user: AbstractBaseUser, now: datetime | None = None) -> tupl
         # One export in progress per member (a double click, or a second tab).
         return ExportTask.objects.get(owner=user, status=Status.IN_PROGRESS), False
     logger.info("event=export_requested export=%s", task.public_id)
+    metrics.EXPORTS_STARTED.inc()
     _call_linkedin(task, now=now)
     return task, True
 
@@ -129,8 +132,13 @@ def export_refresh(*, task: ExportTask, now: datetime | None = None) -> ExportTa
     return task
 
 
-def exports_refresh_due(*, now: datetime | None = None, limit: int = 100) -> int:
-    """Refresh every in-progress task whose next check is due; return how many."""
+def exports_refresh_due(
+    *, now: datetime | None = None, limit: int = 100, stop: Callable[[], bool] = lambda: False
+) -> int:
+    """Refresh every in-progress task whose next check is due; return how many.
+
+    `stop` is asked before each task, so a worker told to stop leaves no task half-done.
+    """
     now = now or timezone.now()
     due = (
         ExportTask.objects.filter(status=Status.IN_PROGRESS, next_check_at__lte=now)
@@ -139,6 +147,8 @@ def exports_refresh_due(*, now: datetime | None = None, limit: int = 100) -> int
     )
     count = 0
     for task in due:
+        if stop():
+            break
         try:
             export_refresh(task=task, now=now)
         except ExportTask.DoesNotExist:
@@ -248,6 +258,7 @@ def _finish(task: ExportTask, status: str, *, now: datetime, **fields: Any) -> b
     )
     if finished:
         logger.info("event=export_finished export=%s status=%s", task.public_id, status)
+        metrics.export_finished(status)
     return finished
 
 
@@ -263,6 +274,7 @@ def contacts_ingest(
     result is malformed.
     """
     now = now or timezone.now()
+    started = time.perf_counter()
     expires_at = _expires_at(result.expires_at())
     with transaction.atomic():
         # Lock the task so two racing ingests are serialised; the loser sees it finished.
@@ -311,6 +323,7 @@ def contacts_ingest(
         # instead of walking it in LinkedIn's order.
         refresh_planner_statistics(Contact, ["task", "position", *RANK_COLUMNS])
     logger.info("event=export_ingested export=%s contacts=%d", task.public_id, totals.contacts)
+    metrics.ingest_recorded(seconds=time.perf_counter() - started, contacts=totals.contacts)
     address_books_trim(owner_id=task.owner_id)
     return task
 

@@ -1,15 +1,16 @@
 """Refresh exports that are due, so they finish even when nobody keeps the page open.
 
 With `--loop` this is the worker of a deployment. Coalescing lives in the database, so
-any number of these may run beside the web servers without calling LinkedIn twice.
+any number of these may run beside the web servers without calling LinkedIn twice. In a
+loop it stops cleanly on SIGTERM, outlives database restarts and keeps a heartbeat file
+for its health check (see `exports.worker`).
 """
 
-import time
+from threading import Event
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
 
-from exports.services import exports_refresh_due
+from exports import worker
 
 
 class Command(BaseCommand):
@@ -20,13 +21,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--sleep", type=float, default=1.0, help="Seconds between rounds with --loop."
         )
+        parser.add_argument(
+            "--heartbeat-file", default=None, help="File touched at every round, for health checks."
+        )
 
-    def handle(self, *args, loop: bool, sleep: float, **options):
-        while True:
-            refreshed = exports_refresh_due()
-            if refreshed or not loop:
-                self.stdout.write(self.style.SUCCESS(f"Refreshed {refreshed} exports."))
-            if not loop:
-                return
-            close_old_connections()
-            time.sleep(sleep)
+    def handle(self, *args, loop: bool, sleep: float, heartbeat_file: str | None, **options):
+        if not loop:
+            refreshed = worker.poll_exports_step(Event())
+            self.stdout.write(self.style.SUCCESS(f"Refreshed {refreshed} exports."))
+            return
+        self.stdout.write(self.style.SUCCESS("Polling exports until stopped."))
+        worker.loop_run(
+            worker.poll_exports_step,
+            name="worker",
+            interval=sleep,
+            stop=worker.stop_on_signals(),
+            heartbeat_file=heartbeat_file,
+        )

@@ -1,0 +1,136 @@
+"""The loop of a long-running background process: the export worker and the purger.
+
+What a deployment needs of such a process, and no management command should repeat:
+- `SIGTERM` (a redeploy, `docker compose stop`) ends it within seconds: the round under way
+  finishes, no new one starts, and a second signal ends it at once;
+- a database that goes away (a restart, a failover) is waited out with growing pauses and
+  fresh connections, never with a crash loop or a tight error loop;
+- a heartbeat file, touched at every turn, tells the health check it is alive.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+
+from django.db import DatabaseError, connections
+from django.db.models import Min
+from django.utils import timezone
+
+from contactsapp import heartbeat, metrics
+from exports import services
+from exports.models import ExportTask
+
+logger = logging.getLogger(__name__)
+
+# Longest pause between two attempts while the database is away, in seconds.
+MAX_ERROR_PAUSE = 30.0
+# Longest pause between two heartbeats while idle, in seconds.
+HEARTBEAT_EVERY = 10.0
+
+
+def stop_on_signals() -> threading.Event:
+    """Return an event set by the first SIGTERM or SIGINT; a second one ends the process."""
+    stop = threading.Event()
+
+    def request_stop(signum, frame):
+        logger.info("event=stopping signal=%s", signal.Signals(signum).name)
+        stop.set()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    return stop
+
+
+def loop_run(
+    step: Callable[[threading.Event], object],
+    *,
+    name: str,
+    interval: float,
+    stop: threading.Event,
+    heartbeat_file: str | None = None,
+) -> None:
+    """Call `step(stop)` every `interval` seconds until `stop` is set.
+
+    A failing step is logged and retried after a pause that doubles with each failure in
+    a row (up to `MAX_ERROR_PAUSE`); the database connections are dropped so the next try
+    opens fresh ones.
+    """
+    failures = 0
+    while not stop.is_set():
+        _beat(heartbeat_file)
+        try:
+            # Connections idle since the last turn may be dead (a database restart) or old.
+            for connection in connections.all(initialized_only=True):
+                connection.close_if_unusable_or_obsolete()
+            step(stop)
+        except Exception as error:
+            failures += 1
+            pause = min(MAX_ERROR_PAUSE, max(interval, 0.5) * 2 ** (failures - 1))
+            if isinstance(error, DatabaseError):
+                logger.warning(
+                    "event=%s_database_error failures=%d retry_in=%.1f error=%r",
+                    name, failures, pause, type(error).__name__,
+                )  # fmt: skip
+            else:
+                logger.exception("event=%s_error failures=%d retry_in=%.1f", name, failures, pause)
+            connections.close_all()
+            _wait(pause, stop=stop, heartbeat_file=heartbeat_file)
+            continue
+        if failures:
+            logger.info("event=%s_recovered after_failures=%d", name, failures)
+            failures = 0
+        _wait(interval, stop=stop, heartbeat_file=heartbeat_file)
+    logger.info("event=%s_stopped", name)
+
+
+def poll_exports_step(stop: threading.Event) -> int:
+    """One round of the export worker: refresh every export that is due."""
+    now = timezone.now()
+    overdue_since = _most_overdue_since(now)
+    metrics.WORKER_LOOP_LAG.set((now - overdue_since).total_seconds() if overdue_since else 0)
+    try:
+        refreshed = services.exports_refresh_due(now=now, stop=stop.is_set)
+    except Exception:
+        metrics.WORKER_ROUNDS.labels(outcome="error").inc()
+        raise
+    metrics.WORKER_ROUNDS.labels(outcome="ok").inc()
+    return refreshed
+
+
+def purge_step(stop: threading.Event, *, batch_size: int = 5000) -> services.PurgeReport:
+    """One run of the purger."""
+    report = services.exports_purge_expired(batch_size=batch_size)
+    metrics.purge_recorded(exports=report.tasks, contacts=report.contacts)
+    if report.tasks:
+        logger.info("event=purge_done exports=%d contacts=%d", report.tasks, report.contacts)
+    return report
+
+
+def _most_overdue_since(now):
+    """Return when the export longest due became due, or None if none is due."""
+    return ExportTask.objects.filter(
+        status=ExportTask.Status.IN_PROGRESS, next_check_at__lte=now
+    ).aggregate(since=Min("next_check_at"))["since"]
+
+
+def _wait(seconds: float, *, stop: threading.Event, heartbeat_file: str | None) -> None:
+    """Sleep `seconds` (less if stopped), still beating while idle."""
+    remaining = seconds
+    while remaining > 0 and not stop.is_set():
+        chunk = min(remaining, HEARTBEAT_EVERY)
+        stop.wait(chunk)
+        remaining -= chunk
+        _beat(heartbeat_file)
+
+
+def _beat(heartbeat_file: str | None) -> None:
+    if heartbeat_file:
+        try:
+            heartbeat.beat(heartbeat_file)
+        except OSError:
+            logger.warning("event=heartbeat_failed file=%r", heartbeat_file)
