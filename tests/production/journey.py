@@ -18,7 +18,7 @@ from urllib.parse import urljoin
 
 import requests
 
-from exports.csv_export import neutralise
+from exports.downloads.formulas import neutralise
 from linkedin_sandbox.client import SandboxClient
 
 _CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
