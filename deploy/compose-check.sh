@@ -135,6 +135,8 @@ EXPORT_POLL_INTERVAL=1
 PURGE_INTERVAL=30
 EOF
 export DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0  # the classic builder: no registry needed
+# With vfs, creating a container copies its whole image: on a busy disk that takes minutes.
+export COMPOSE_HTTP_TIMEOUT=600 DOCKER_CLIENT_TIMEOUT=600
 COMPOSE=("${COMPOSE_CLI[@]}" -p "$PROJECT" -f docker-compose.yml -f deploy/compose-check.yml --profile sandbox)
 
 # A stack left over by an interrupted run would hold the ports.
