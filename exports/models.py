@@ -150,6 +150,8 @@ class ContactFingerprint(models.Model):
     email = models.BigIntegerField(default=0)
     phone = models.BigIntegerField(default=0)
     name = models.BigIntegerField(default=0)
+    # E-mail and phone together: a previous contact with the same one is the same entry.
+    reach = models.BigIntegerField(default=0)
     # As the newer export of a comparison: which previous contact it is, found by what.
     matched_by = models.CharField(max_length=5, choices=MatchedBy.choices, blank=True)
     previous_position = models.PositiveIntegerField(null=True, blank=True)
@@ -165,6 +167,7 @@ class ContactFingerprint(models.Model):
             models.Index(fields=["task", "email", "position"], name="fingerprint_email"),
             models.Index(fields=["task", "phone", "position"], name="fingerprint_phone"),
             models.Index(fields=["task", "name", "position"], name="fingerprint_name"),
+            models.Index(fields=["task", "reach"], name="fingerprint_reach"),
         ]
 
     def __str__(self) -> str:

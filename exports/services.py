@@ -436,7 +436,7 @@ def _text(value: Any) -> str:
 
 
 DUPLICATE_KEYS = ("email_key", "phone_international")
-FINGERPRINT_KEYS = ["task", "position", "email", "phone", "name"]
+FINGERPRINT_KEYS = ["task", "position", "email", "phone", "name", "reach"]
 
 
 def contacts_group_duplicates(*, task: ExportTask) -> int:
@@ -502,6 +502,7 @@ FINGERPRINT_COLUMNS = (
     "email",
     "phone",
     "name",
+    "reach",
     "matched_by",
     "email_changed",
     "phone_changed",
@@ -529,6 +530,7 @@ def fingerprints_record(*, task: ExportTask) -> None:
                 # A number that does not parse is still a number: compared as sent.
                 fingerprint(international or phone),
                 fingerprint(matching.name_key(name)),
+                fingerprint(f"{email}\x00{international or phone}" if email or phone else ""),
                 "",
                 False,
                 False,
@@ -570,9 +572,10 @@ def export_compare_with_previous(*, task: ExportTask) -> ExportComparison | None
     """Record how the task's address book differs from the member's previous export.
 
     Works from fingerprints only, so the previous contacts may already be purged. A
-    contact is new if no previous one matches it; changed if its e-mail or phone differs
-    from the first previous contact it matches; the previous contacts nobody matched are
-    no longer there. Duplicates on either side match together.
+    contact is new if no previous one matches it; changed if none of the previous contacts
+    it matches has its e-mail and phone (the changed field is the one that differs from
+    the first of them); the previous contacts nobody matched are no longer there.
+    Duplicates on either side match together.
     """
     previous = export_previous(task=task)
     if previous is None:
@@ -595,16 +598,22 @@ def export_compare_with_previous(*, task: ExportTask) -> ExportComparison | None
                 f"AND EXISTS (SELECT 1 {candidates})",
                 [level.value, *candidate_params, current_id, *candidate_params],
             )
-        # Compared with the previous contact it was matched to: one probe of the
-        # (task, position) key; only the changed rows are written.
-        for field in ("email", "phone"):
-            cursor.execute(
-                f"UPDATE {table} SET {field}_changed = %s "  # noqa: S608
-                f"WHERE task_id = %s AND matched_by <> '' AND NOT EXISTS (SELECT 1 FROM {table} "
-                f"old WHERE old.task_id = %s AND old.position = {table}.previous_position "
-                f"AND old.{field} = {table}.{field})",
-                [True, current_id, previous_id],
-            )
+        # Changed: no previous contact of the same person has this e-mail and phone; then
+        # the field that differs from the contact it was matched to (one probe of the
+        # (task, position) key). Only the changed rows are written.
+        for level in MATCH_ORDER:
+            column = level.value
+            for field in ("email", "phone"):
+                cursor.execute(
+                    f"UPDATE {table} SET {field}_changed = %s "  # noqa: S608
+                    f"WHERE task_id = %s AND matched_by = %s "
+                    f"AND NOT EXISTS (SELECT 1 FROM {table} old WHERE old.task_id = %s "
+                    f"AND old.reach = {table}.reach AND old.{column} = {table}.{column}) "
+                    f"AND NOT EXISTS (SELECT 1 FROM {table} old WHERE old.task_id = %s "
+                    f"AND old.position = {table}.previous_position "
+                    f"AND old.{field} = {table}.{field})",
+                    [True, current_id, level.value, previous_id, previous_id],
+                )
         gone, gone_params = _not_found_by(MATCH_ORDER, current_id, table)
         cursor.execute(
             f"SELECT COUNT(*) FROM {table} old WHERE old.task_id = %s{gone}",  # noqa: S608

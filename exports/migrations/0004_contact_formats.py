@@ -23,6 +23,7 @@ class Migration(migrations.Migration):
                 ("email", models.BigIntegerField(default=0)),
                 ("phone", models.BigIntegerField(default=0)),
                 ("name", models.BigIntegerField(default=0)),
+                ("reach", models.BigIntegerField(default=0)),
                 (
                     "matched_by",
                     models.CharField(
@@ -122,6 +123,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="contactfingerprint",
             index=models.Index(fields=["task", "name", "position"], name="fingerprint_name"),
+        ),
+        migrations.AddIndex(
+            model_name="contactfingerprint",
+            index=models.Index(fields=["task", "reach"], name="fingerprint_reach"),
         ),
         migrations.AddConstraint(
             model_name="contactfingerprint",

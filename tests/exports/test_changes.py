@@ -110,6 +110,14 @@ def test_duplicates_on_either_side_are_one_person():
     assert figures(second) == (0, 0, 0)
 
 
+def test_a_person_listed_twice_with_two_phones_is_unchanged_when_listed_the_same():
+    work = contact("Ada Lovelace", "ada@example.com", "+44 20 7946 0958")
+    _, second = two_exports([ADA, work], [ADA, work])
+    assert figures(second) == (0, 0, 0)
+    _, second = two_exports([ADA, work], [work])
+    assert figures(second) == (0, 0, 0)
+
+
 def test_a_duplicate_with_another_phone_is_a_changed_phone_not_a_new_contact():
     other_phone = contact("Ada Lovelace", "ada@example.com", "+44 20 7946 0958")
     _, second = two_exports([ADA], [ADA, other_phone])
@@ -154,6 +162,7 @@ def test_fingerprints_hold_nothing_readable_and_go_with_the_export():
     assert all(isinstance(value, int) for row in stored for value in row)
     # Ada's e-mail, phone and name, and Bob's: the same value gives the same fingerprint.
     assert len({value for row in stored for value in row} - {0}) == 6
+    assert ContactFingerprint.objects.exclude(reach=0).count() == 3  # e-mail and phone
     first.delete()
     assert ContactFingerprint.objects.filter(task_id=first.pk).count() == 0
     comparison = ExportComparison.objects.get(task=second)
