@@ -56,7 +56,13 @@ def member_client(linkedin, db) -> Client:
     return client
 
 
-def wait_until(condition: Callable[[], object], *, timeout: float = 15.0, every: float = 0.1):
+def wait_until(
+    condition: Callable[[], object],
+    *,
+    timeout: float = 15.0,
+    every: float = 0.1,
+    message: str = "",
+):
     """Call `condition` until it returns something truthy; return that, or fail."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -64,4 +70,4 @@ def wait_until(condition: Callable[[], object], *, timeout: float = 15.0, every:
         if outcome:
             return outcome
         time.sleep(every)
-    raise AssertionError(f"condition not met within {timeout} s")
+    raise AssertionError(message or f"condition not met within {timeout} s")

@@ -237,14 +237,3 @@ def processes(tmp_path, database, sandbox) -> Iterator[Processes]:
         yield running
     finally:
         running.stop_all()
-
-
-def wait_for(condition, *, timeout: float = 60.0, every: float = 0.1, message: str = ""):
-    """Return `condition()` once it is truthy; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        outcome = condition()
-        if outcome:
-            return outcome
-        time.sleep(every)
-    raise AssertionError(message or f"condition not met within {timeout} s")

@@ -14,7 +14,7 @@ import psycopg
 import requests
 
 from linkedin_sandbox import addressbook
-from tests.production.conftest import wait_for
+from tests.fixtures_app import wait_until
 from tests.production.journey import Member, check_csv
 
 SUCCEEDED = "SUCCEEDED"
@@ -58,18 +58,18 @@ def test_a_worker_killed_mid_ingest_of_250000_contacts_leaves_nothing_and_the_ne
     signed_in_export(url, sandbox)  # nobody watches the page: only workers refresh it
 
     first = processes.worker()
-    wait_for(lambda: copy_running(database), timeout=60, every=0.02, message="no ingest began")
+    wait_until(lambda: copy_running(database), timeout=60, every=0.02, message="no ingest began")
     time.sleep(0.3)  # well inside the COPY of 250,000 rows
     processes.kill(first)
     lease_end = database.task()["next_check_at"]
 
     # Nothing partial: the killed transaction took every row it had written with it.
-    wait_for(lambda: not copy_running(database), timeout=10)
+    wait_until(lambda: not copy_running(database), timeout=10)
     assert database.value("SELECT count(*) FROM exports_contact") == 0
     assert database.task()["status"] == "IN_PROGRESS"
 
     second = processes.worker()
-    wait_for(lambda: database.task()["status"] != "IN_PROGRESS", timeout=90, every=0.5)
+    wait_until(lambda: database.task()["status"] != "IN_PROGRESS", timeout=90, every=0.5)
     task = database.task()
     assert task["status"] == SUCCEEDED, task
     # The second worker waited for the dead one's lease instead of calling LinkedIn at once.
@@ -123,7 +123,7 @@ def test_the_worker_outlives_a_postgresql_restart_and_the_exports_complete(
     exports = [signed_in_export(url, sandbox, member) for member in members]
     beat = tmp_path / "worker.heartbeat"
     worker = processes.worker(f"--heartbeat-file={beat}")
-    wait_for(lambda: beat.exists(), timeout=20)
+    wait_until(lambda: beat.exists(), timeout=20)
 
     cluster.stop()
     try:
@@ -140,7 +140,7 @@ def test_the_worker_outlives_a_postgresql_restart_and_the_exports_complete(
             return False
         return len(states) == len(members) and all(row[0] == SUCCEEDED for row in states)
 
-    wait_for(all_done, timeout=60, every=0.5, message="the exports did not complete")
+    wait_until(all_done, timeout=60, every=0.5, message="the exports did not complete")
     assert worker.poll() is None, "the worker died"
     for member, (person, export_path) in zip(members, exports, strict=True):
         check_csv(person.download_csv(export_path), sandbox.contacts(member))
@@ -153,7 +153,7 @@ def test_the_worker_outlives_a_postgresql_restart_and_the_exports_complete(
 
 def test_sigterm_stops_an_idle_worker_at_once(processes, database):
     worker = processes.worker()
-    wait_for(lambda: "Polling exports" in processes.log(worker), timeout=20)
+    wait_until(lambda: "Polling exports" in processes.log(worker), timeout=20)
     time.sleep(0.5)
     started = time.monotonic()
     worker.send_signal(signal.SIGTERM)
@@ -169,7 +169,7 @@ def test_sigterm_mid_call_finishes_the_call_and_strands_no_lease(processes, data
     worker = processes.worker()
     polls_before = sandbox.stats()["requests"].get("export_status", 0)
     # The worker has claimed the task and is waiting for LinkedIn's answer.
-    wait_for(lambda: database.task()["last_checked_at"] is not None, timeout=20, every=0.05)
+    wait_until(lambda: database.task()["last_checked_at"] is not None, timeout=20, every=0.05)
     time.sleep(0.3)
     started = time.monotonic()
     worker.send_signal(signal.SIGTERM)
@@ -199,7 +199,7 @@ def test_a_purger_killed_mid_batch_serves_nothing_expired_and_the_next_run_finis
 
     purge = ["manage.py", "purge_expired_exports", "--batch-size", "200"]
     purger = processes.start("purger", [sys.executable, *purge])
-    wait_for(
+    wait_until(
         lambda: 0 < database.value("SELECT count(*) FROM exports_contact") < len(book) - 1000,
         timeout=60,
         every=0.02,
