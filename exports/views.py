@@ -105,11 +105,10 @@ def export_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         return _expired(request, task)
     context = {"task": task, "now": timezone.now()}
     if task.status == ExportTask.Status.SUCCEEDED:
-        context.update(_contacts_page(request, task))
-        context["download_formats"] = _download_formats()
         if request.htmx and request.htmx.target == "contacts":
+            context.update(_contacts_page(request, task), download_formats=_download_formats())
             return render(request, "exports/detail.html#contacts", context)
-        context["changes"] = selectors.export_changes(task=task)
+        context.update(_results(request, task))
     return render(request, "exports/detail.html", context)
 
 
@@ -124,9 +123,7 @@ def export_status(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if task.status == ExportTask.Status.SUCCEEDED:
         # Finished: answer the results in place of the panel; they carry no trigger, so
         # htmx stops polling.
-        context.update(_contacts_page(request, task))
-        context["download_formats"] = _download_formats()
-        context["changes"] = selectors.export_changes(task=task)
+        context.update(_results(request, task))
         return render(request, "exports/detail.html#results", context)
     return render(request, "exports/detail.html#status-panel", context)
 
@@ -247,6 +244,15 @@ def _contacts_page(request: HttpRequest, task: ExportTask) -> dict:
     # First, last and two either side of this one: any page is two clicks or a "go to" away.
     page_range = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     return {"page": page, "page_range": list(page_range), "query": query, "sort": sort}
+
+
+def _results(request: HttpRequest, task: ExportTask) -> dict:
+    """What the results panel shows: a page of contacts, the download menu, the changes."""
+    return {
+        **_contacts_page(request, task),
+        "download_formats": _download_formats(),
+        "changes": selectors.export_changes(task=task),
+    }
 
 
 def _download_formats() -> list[tuple[str, ModuleType]]:
