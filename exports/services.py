@@ -300,7 +300,11 @@ def contacts_ingest(
         if large:
             # The set-based steps below join on these columns: PostgreSQL must know the
             # table is no longer tiny, or it plans a scan of the book for every contact.
-            refresh_planner_statistics(Contact, ["task", "position", *DUPLICATE_KEYS])
+            # The ranks too: without them it sorts the whole book for each search page
+            # instead of walking it in the sort's order. One ANALYZE serves both.
+            refresh_planner_statistics(
+                Contact, ["task", "position", *DUPLICATE_KEYS, *RANK_COLUMNS]
+            )
         duplicate_count = contacts_group_duplicates(task=task)
         fingerprints_record(task=task)
         if large:
@@ -318,10 +322,6 @@ def contacts_ingest(
             duplicate_count=duplicate_count,
             consecutive_errors=0,
         )
-    if totals.contacts >= LARGE_ADDRESS_BOOK:
-        # Without fresh row counts PostgreSQL sorts the whole book for each search page
-        # instead of walking it in LinkedIn's order.
-        refresh_planner_statistics(Contact, ["task", "position", *RANK_COLUMNS])
     logger.info("event=export_ingested export=%s contacts=%d", task.public_id, totals.contacts)
     metrics.ingest_recorded(seconds=time.perf_counter() - started, contacts=totals.contacts)
     address_books_trim(owner_id=task.owner_id)
