@@ -429,14 +429,26 @@ def rare_term(task: ExportTask) -> str:
     return next(iter(middle), "nobody@example.com")
 
 
-def page_urls(task: ExportTask) -> dict[str, str]:
-    """Every sort in both directions at its first, middle and last page; four searches."""
+def next_export(task: ExportTask, *, seed: str = "bench") -> ExportTask:
+    """Ingest the member's next export of `task`'s book, a few contacts added, removed and
+    changed (`linkedin_sandbox.addressbook.evolve`): its page shows the changes.
+
+    `seed` must be the one `task`'s book was generated with (`ingest_measure`'s).
+    """
+    body = export_body(task.contact_count, seed=seed, version=1)
+    following, _ = ingest_app(body, task.owner)
+    return following
+
+
+def page_urls(task: ExportTask, *, following: ExportTask | None = None) -> dict[str, str]:
+    """Every sort in both directions at its first, middle and last page; five searches; the
+    duplicates page at its first, middle and last page; with `following` (the member's next
+    export, see `next_export`), its page, which shows the changes since `task`.
+    """
     detail = reverse("export_detail", args=[task.public_id])
-    last = max(1, math.ceil(task.contact_count / settings.CONTACTS_PER_PAGE))
-    pages = dict.fromkeys((1, max(1, last // 2), last))
     urls = {"floor (trivial view)": reverse("bench_floor")}
     for sort in SORTS:
-        for number in pages:
+        for number in _first_middle_last(task.contact_count):
             query = urlencode({"sort": sort, "page": number} if sort else {"page": number})
             urls[f"{'sort=' + sort if sort else 'LinkedIn order'}, page {number:,}"] = (
                 f"{detail}?{query}"
@@ -450,7 +462,24 @@ def page_urls(task: ExportTask) -> dict[str, str]:
     }
     for label, params in searches.items():
         urls[f"search, {label}: ?{urlencode(params)}"] = f"{detail}?{urlencode(params)}"
+    duplicates = reverse("export_duplicates", args=[task.public_id])
+    for number in _first_middle_last(task.duplicate_count):
+        urls[f"duplicates ({task.duplicate_count:,}), page {number:,}"] = (
+            f"{duplicates}?page={number}"
+        )
+    if following is not None:
+        changes = following.comparison
+        urls[
+            f"changes since the previous export ({changes.new_count:,} new, "
+            f"{changes.changed_count:,} changed, {changes.removed_count:,} gone), page 1"
+        ] = reverse("export_detail", args=[following.public_id])
     return urls
+
+
+def _first_middle_last(count: int) -> list[int]:
+    """The first, middle and last page numbers of `count` items (once each)."""
+    last = max(1, math.ceil(count / settings.CONTACTS_PER_PAGE))
+    return list(dict.fromkeys((1, max(1, last // 2), last)))
 
 
 def time_get(client: Client, url: str, *, reps: int, warmup: int = 3) -> list[float]:
@@ -466,11 +495,13 @@ def time_get(client: Client, url: str, *, reps: int, warmup: int = 3) -> list[fl
     return times
 
 
-def pages_measure(task: ExportTask, *, reps: int = 30) -> dict[str, Any]:
-    """Median and p95 of the contacts page (and the floor) for `task`, in milliseconds."""
+def pages_measure(
+    task: ExportTask, *, following: ExportTask | None = None, reps: int = 30
+) -> dict[str, Any]:
+    """Median and p95 of every page of `page_urls` (and the floor), in milliseconds."""
     client = signed_in_client(task.owner)
     pages = {}
-    for label, url in page_urls(task).items():
+    for label, url in page_urls(task, following=following).items():
         times = time_get(client, url, reps=reps)
         pages[label] = {
             "median_ms": median(times) * 1000,

@@ -335,10 +335,12 @@ def markdown(results: dict[str, Any]) -> str:
             )
     if page_rows:
         lines += [
-            "## 3. Contacts page `/exports/<id>/`",
+            "## 3. Contacts page `/exports/<id>/`, duplicates and changes",
             "",
             f"Django test client, signed in, whole stack, {config['page_reps']} requests each "
-            "after 3 warm-ups. The floor is a trivial view on the same stack (session + user).",
+            "after 3 warm-ups. The floor is a trivial view on the same stack (session + user). "
+            "Duplicates: `/exports/<id>/duplicates/`. Changes: the page of the member's next "
+            "export of the same book, a few contacts added, removed and changed.",
             "",
             *_table(["DB", "contacts", "request", "median ms", "p95 ms", "max ms"], page_rows),
         ]

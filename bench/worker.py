@@ -80,15 +80,18 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
             result["downloads"].append(
                 measure.downloads_measure(task, reps=config["reps"], memory=config["memory"])
             )
+    following = None
     if task is not None and config["page_reps"]:
         log(f"[{name}] contacts page at {task.contact_count:,} contacts x{config['page_reps']}")
-        result["page"] = measure.pages_measure(task, reps=config["page_reps"])
+        # The member's next export of the same book, so the page showing changes exists.
+        following = measure.next_export(task)
+        result["page"] = measure.pages_measure(task, following=following, reps=config["page_reps"])
 
     if config["profile"] and task is not None:
         log(f"[{name}] profiling at {task.contact_count:,} contacts")
         body = measure.export_body(task.contact_count)
         client = measure.signed_in_client(task.owner)
-        urls = measure.page_urls(task)
+        urls = measure.page_urls(task, following=following)
         result["profiles"] = {
             "ingest": profile_top(lambda: measure.ingest_app(body, measure.bench_user())),
             "csv": profile_top(lambda: measure.download_app(client, measure.csv_url(task))),

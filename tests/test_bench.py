@@ -59,14 +59,15 @@ def test_ingest_and_csv_measurements_give_sane_figures(db):
     assert any(target["target"].startswith("ingest") for target in found)
 
 
-def test_the_contacts_page_is_measured_for_every_sort_page_and_search(db, settings):
+def test_every_sort_page_search_and_the_duplicates_and_changes_pages_are_measured(db, settings):
     settings.ROOT_URLCONF = "bench.urls"  # the floor view
     settings.CONTACTS_PER_PAGE = 20  # 200 contacts: pages 1, 5 and 10
     _, task = measure.ingest_measure(CONTACTS, reps=1, memory=False)
     task.refresh_from_db()
 
-    urls = measure.page_urls(task)
-    figures = measure.pages_measure(task, reps=1)
+    following = measure.next_export(task)
+    urls = measure.page_urls(task, following=following)
+    figures = measure.pages_measure(task, following=following, reps=1)
 
     labels = list(figures["pages"])
     assert labels == list(urls)
@@ -77,4 +78,9 @@ def test_the_contacts_page_is_measured_for_every_sort_page_and_search(db, settin
             f"{sort}, page 10",
         ]
     assert sum(label.startswith("search, ") for label in labels) == 5
+    assert [label for label in labels if label.startswith("duplicates (")]
+    changes = [label for label in labels if label.startswith("changes since")]
+    assert len(changes) == 1
+    # The evolved book: three contacts added, two removed, four changed (see `evolve`).
+    assert "3 new" in changes[0] and "4 changed" in changes[0] and "2 gone" in changes[0]
     assert all(page["p95_ms"] > 0 for page in figures["pages"].values())
