@@ -3,6 +3,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from types import ModuleType
+from urllib.parse import quote
 from uuid import UUID
 
 from django.conf import settings
@@ -242,8 +243,33 @@ def _contacts_page(request: HttpRequest, task: ExportTask) -> dict:
         per_page=settings.CONTACTS_PER_PAGE,
     )
     # First, last and two either side of this one: any page is two clicks or a "go to" away.
-    page_range = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-    return {"page": page, "page_range": list(page_range), "query": query, "sort": sort}
+    page_range = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+
+    def href(number: int) -> str:
+        # Built here, not by an include per link: a page has a dozen links.
+        return _page_href(query=query, sort=sort, page_number=number)
+
+    return {
+        "page": page,
+        "page_range": page_range,
+        # (number, its link); a gap in the range has no link.
+        "page_links": [
+            (number, href(number) if isinstance(number, int) else "") for number in page_range
+        ],
+        "previous_href": href(page.previous_page_number()) if page.has_previous() else "",
+        "next_href": href(page.next_page_number()) if page.has_next() else "",
+        "query": query,
+        "sort": sort,
+    }
+
+
+def _page_href(*, query: str, sort: str, page_number: int) -> str:
+    """Return the link to a page of the contacts, keeping the search and the sort."""
+    parts = [f"q={quote(query, safe='/')}"] if query else []
+    if sort:
+        parts.append(f"sort={quote(sort, safe='/')}")
+    parts.append(f"page={page_number}")
+    return "?" + "&".join(parts)
 
 
 def _results(request: HttpRequest, task: ExportTask) -> dict:

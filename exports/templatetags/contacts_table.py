@@ -1,0 +1,58 @@
+"""The rows of the contacts table, rendered in Python.
+
+A page is 50 contacts of three cells each: written in the template language, those rows
+were most of the page's cost (thousands of variable look-ups and filter calls per request,
+more than every query of the page together). Here they are one string join; the markup is
+the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+from urllib.parse import quote
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+from exports.models import Contact
+
+register = template.Library()
+
+NONE = "—"
+
+
+@register.simple_tag
+def contact_rows(contacts: Iterable[Contact]) -> SafeString:
+    """Render a `<tr>` per contact: name, e-mail (a mailto link) and phone, "—" if blank."""
+    return mark_safe("".join(_row(contact) for contact in contacts))  # noqa: S308 (escaped)
+
+
+def _row(contact: Contact) -> str:
+    name, email, phone = escape(contact.name), escape(contact.email), escape(contact.phone)
+    international = contact.phone_international
+    return (
+        '<tr role="row">'
+        f'<td role="cell" class="contact-name" data-label="Name"{_title(name)}>'
+        f"<span>{name or NONE}</span></td>"
+        f'<td role="cell" class="contact-email" data-label="Email"{_title(email)}>'
+        + (
+            f'<a href="mailto:{escape(quote(contact.email, safe="@"))}">{email}</a>'
+            if email
+            else f"<span>{NONE}</span>"
+        )
+        + "</td>"
+        f'<td role="cell" class="contact-phone" data-label="Phone"{_title(phone)}>'
+        f"<span>{phone or NONE}</span>"
+        + (
+            f'<small class="phone-international" title="International form: '
+            f'{escape(international)}">{escape(international)}</small>'
+            if international and international != contact.phone
+            else ""
+        )
+        + "</td></tr>\n"
+    )
+
+
+def _title(escaped: str) -> str:
+    return f' title="{escaped}"' if escaped else ""
