@@ -210,10 +210,16 @@ def task_url(task: ExportTask) -> str:
 
 def _current_task(request: HttpRequest, public_id: UUID) -> ExportTask:
     task = selectors.export_get_for_owner(user=request.user, public_id=public_id)
+    was_finished = task.is_finished
     try:
-        return services.export_refresh(task=task)
+        task = services.export_refresh(task=task)
+        if task.is_finished and not was_finished:
+            # Finished by this very refresh: what was read with the task (its comparison
+            # with the previous export) was read before the ingest wrote it.
+            task.refresh_from_db()
     except ExportTask.DoesNotExist as error:
         raise Http404("No such export.") from error  # deleted while we refreshed it
+    return task
 
 
 def _duration(seconds: float) -> str:

@@ -18,7 +18,7 @@ from exports import selectors, services
 from exports.models import Contact, ContactFingerprint, ExportComparison, ExportTask
 from tests.exports.factories import contact, export_ingested, member, two_exports
 from tests.exports.test_journey import finished, start_export
-from tests.fixtures_app import sign_in
+from tests.fixtures_app import sign_in, wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -272,3 +272,19 @@ def test_the_changing_member_end_to_end(linkedin, db):
     assert kinds.count("new") == 3
     assert all(row[2] not in before for row in rows[1:] if row[0] == "new")
     assert len(kinds) == 3 + changed_count
+
+
+def test_the_poll_that_finishes_an_export_answers_its_changes(linkedin, db):
+    client = Client()
+    sign_in(client, linkedin, "changing")
+    finished(client, start_export(client))
+    second_url = start_export(client)
+
+    def final_panel():
+        response = client.get(second_url + "status/", headers={"HX-Request": "true"})
+        panel = response.content.decode()
+        return panel if 'id="results-heading"' in panel else None
+
+    panel = wait_until(final_panel)
+    assert 'data-testid="changes"' in panel
+    assert 'data-testid="changes-new">3<' in panel
