@@ -25,7 +25,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.utils.functional import cached_property
 
-from exports import matching
+from exports import matching, search_index
 from exports.collation import search_form
 from exports.downloads.base import Person, Phone
 from exports.downloads.changes import Change
@@ -94,7 +94,7 @@ def contacts_search(*, task: ExportTask, query: str = "", sort: str = "") -> Que
         # No stored contact holds a NUL (ingest drops them), and PostgreSQL refuses one.
         return contacts.none()
     if query:
-        contacts = contacts.filter(search_text__contains=query)
+        contacts = search_index.narrowed(contacts.filter(search_text__contains=query), query)
     how = CONTACT_SORTS.get(sort, CONTACT_SORTS[""])
     if not how.descending:
         return contacts.order_by(how.rank)

@@ -29,6 +29,7 @@ from exports import collation, linkedin_api, matching
 from exports.bulk_insert import insert_rows, refresh_planner_statistics
 from exports.models import Contact, ContactFingerprint, ExportComparison, ExportTask
 from exports.phones import PhoneReader
+from exports.search_index import search_index_add
 from exports.sort_ranks import RANK_COLUMNS, contacts_ranked
 
 logger = logging.getLogger(__name__)
@@ -296,6 +297,7 @@ def contacts_ingest(
             sort_values=(_contact_fields(entry) for entry in result.contacts()),
         )
         insert_rows(Contact, (*CONTACT_COLUMNS, *RANK_COLUMNS), totals.counted(rows))
+        search_index_add(task=task)
         large = totals.contacts >= LARGE_ADDRESS_BOOK
         if large:
             # The set-based steps below join on these columns: PostgreSQL must know the

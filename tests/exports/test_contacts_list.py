@@ -216,3 +216,59 @@ def test_pages_of_a_sorted_search_put_together_are_the_sorted_matches(
     assert 0 < len(matching) < len(BOOK)
     expected = [position for position in EXPECTED[sort] if position in matching]
     assert every_page(client, url, q="e", sort=sort) == expected
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        'hyperlink("x")',  # quotes and brackets: the index's query syntax, taken literally
+        '"x"',
+        "=hyp",
+        "(415) 555-0",
+        "e.m@",
+        "le.com",
+        "nna",
+        "ller",
+        "AND",
+        "e OR",
+        "hans*",
+        "555 01",
+    ],
+)
+def test_a_search_of_three_characters_or_more_is_exactly_the_substring_match(book, typed):
+    # On SQLite a trigram index finds these (migration 0005); the answer must be what a
+    # plain substring test of the stored search text says, in LinkedIn's order.
+    client, url, task = book
+    folded = typed.lower()
+    expected = [
+        position
+        for position, text in Contact.objects.filter(task=task)
+        .order_by("position")
+        .values_list("position", "search_text")
+        if folded in text
+    ]
+    assert shown(client, url, q=typed) == expected
+
+
+def test_a_deleted_export_leaves_nothing_in_the_search_of_the_next_one(book, member_client):
+    client, url, task = book
+    services.export_delete(task=task)
+    again = ExportTask.objects.create(owner=task.owner, linkedin_task_id="AQagain")
+    services.contacts_ingest(
+        task=again, result=linkedin_api.parse_export_task(export_body(BOOK)).result
+    )
+    url = f"/exports/{again.public_id}/"
+    assert shown(client, url, q="muller") == [8, 10]
+    assert shown(client, url, q="example.com") == [0, 1, 5, 6, 9, 12, 13]
+
+
+def test_a_search_reads_an_index_of_the_search_text_on_either_database(book):
+    client, url, _ = book
+    with CaptureQueriesContext(connection) as queries:
+        assert shown(client, url, q="muller") == [8, 10]
+    searches = [q["sql"] for q in queries if "search_text" in q["sql"]]
+    assert searches
+    # SQLite: the trigram index of migration 0005 beside the substring test; PostgreSQL's
+    # planner reads its trigram index (migration 0002) for the substring test itself.
+    marker = "exports_contact_search MATCH" if connection.vendor == "sqlite" else "LIKE"
+    assert all(marker in sql for sql in searches)
