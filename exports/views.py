@@ -107,7 +107,7 @@ def export_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     context = {"task": task, "now": timezone.now()}
     if task.status == ExportTask.Status.SUCCEEDED:
         if request.htmx and request.htmx.target == "contacts":
-            context.update(_contacts_page(request, task), download_formats=_download_formats())
+            context.update(_contacts_page(request, task), download_formats=_download_formats(task))
             return render(request, "exports/detail.html#contacts", context)
         context.update(_results(request, task))
     return render(request, "exports/detail.html", context)
@@ -282,14 +282,20 @@ def _results(request: HttpRequest, task: ExportTask) -> dict:
     """What the results panel shows: a page of contacts, the download menu, the changes."""
     return {
         **_contacts_page(request, task),
-        "download_formats": _download_formats(),
+        "download_formats": _download_formats(task),
         "changes": selectors.export_changes(task=task),
     }
 
 
-def _download_formats() -> list[tuple[str, ModuleType]]:
-    """The download menu: each format's key and writer module, in the menu's order."""
-    return [(key, downloads.FORMATS[key]) for key in downloads.MENU]
+def _download_formats(task: ExportTask) -> list[tuple[str, ModuleType, str]]:
+    """The download menu: each format's key, writer module and address, in the menu's order.
+
+    Addresses reversed here once, not by a `{% url %}` per link (up to three per format).
+    """
+    return [
+        (key, downloads.FORMATS[key], reverse("contacts_download", args=[task.public_id, key]))
+        for key in downloads.MENU
+    ]
 
 
 def _file_date(task: ExportTask) -> str:
