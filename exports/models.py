@@ -168,6 +168,20 @@ class ContactFingerprint(models.Model):
             models.Index(fields=["task", "phone", "position"], name="fingerprint_phone"),
             models.Index(fields=["task", "name", "position"], name="fingerprint_name"),
             models.Index(fields=["task", "reach"], name="fingerprint_reach"),
+            # The first new and changed contacts a page shows (`selectors.export_changes`)
+            # are a few rows among a whole book: without these, a scan of the book's
+            # fingerprints per page view. Partial, so they hold only those rows (a new
+            # book's rows are all "new" until the comparison matches them).
+            models.Index(
+                fields=["task", "position"],
+                condition=Q(matched_by=""),
+                name="fingerprint_new",
+            ),
+            models.Index(
+                fields=["task", "position"],
+                condition=Q(email_changed=True) | Q(phone_changed=True),
+                name="fingerprint_changed",
+            ),
         ]
 
     def __str__(self) -> str:

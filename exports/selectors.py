@@ -413,13 +413,21 @@ def export_changes(*, task: ExportTask, limit: int = 20) -> Changes | None:
     except ExportComparison.DoesNotExist:
         return None
     fingerprints = ContactFingerprint.objects.filter(task=task).order_by("position")
-    new_positions = list(
-        fingerprints.filter(matched_by="").values_list("position", flat=True)[:limit]
+    # Each list is a walk of its partial index (`fingerprint_new`, `fingerprint_changed`),
+    # and no query at all when the comparison counted none.
+    new_positions = (
+        list(fingerprints.filter(matched_by="").values_list("position", flat=True)[:limit])
+        if comparison.new_count
+        else []
     )
-    changed = list(
-        fingerprints.filter(Q(email_changed=True) | Q(phone_changed=True)).values_list(
-            "position", "previous_position", "email_changed", "phone_changed"
-        )[:limit]
+    changed = (
+        list(
+            fingerprints.filter(Q(email_changed=True) | Q(phone_changed=True)).values_list(
+                "position", "previous_position", "email_changed", "phone_changed"
+            )[:limit]
+        )
+        if comparison.changed_count
+        else []
     )
     current = _contacts_at(task, [*new_positions, *(row[0] for row in changed)])
     previous = _contacts_at(comparison.previous, [row[1] for row in changed])
@@ -500,4 +508,20 @@ def duplicates_page(*, task: ExportTask, page_number: str | int | None, per_page
     contacts = Contact.objects.filter(task=task, duplicate_group__isnull=False).order_by(
         "duplicate_group", "position"
     )
-    return Paginator(contacts, per_page).get_page(page_number)
+    return _StoredCountPaginator(_listed(contacts), per_page, count=task.duplicate_count).get_page(
+        page_number
+    )
+
+
+class _StoredCountPaginator(Paginator):
+    """Pages of rows counted at ingest: no count of them per page (most of a book can be
+    listed twice: 176,000 of 250,000 generated contacts, ~130 ms to count on PostgreSQL).
+    """
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, count: int):
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._count

@@ -1,4 +1,4 @@
-from django.db import migrations
+from django.db import migrations, models
 
 # SQLite has no trigram index of its own, and its `(task, search_text)` index is read whole
 # for a term in the middle of the text: a rare term or one matching nothing took ~200 ms
@@ -50,4 +50,23 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(create_trigram_index, drop_trigram_index),
+        # The first new and changed contacts of a comparison (see the model).
+        migrations.AddIndex(
+            model_name="contactfingerprint",
+            index=models.Index(
+                condition=models.Q(("matched_by", "")),
+                fields=["task", "position"],
+                name="fingerprint_new",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="contactfingerprint",
+            index=models.Index(
+                condition=models.Q(
+                    ("email_changed", True), ("phone_changed", True), _connector="OR"
+                ),
+                fields=["task", "position"],
+                name="fingerprint_changed",
+            ),
+        ),
     ]
