@@ -155,7 +155,8 @@ class SearchPaginator(Paginator):
     """Pages of a search's matches, counted up to `limit`: `count_is_exact` says if more.
 
     The keys of up to `limit` + 1 matches come first, from an index that holds the search
-    text (a trigram index on PostgreSQL, `(task, search_text)` on SQLite) without reading
+    text (trigram indexes: `pg_trgm` on PostgreSQL, FTS5 on SQLite for terms of three
+    characters or more, else `(task, search_text)`; see `search_index`) without reading
     the contacts. Up to `limit` matches, a page is sorted from their ranks and fetched by
     key; past it, matches are everywhere, and a page is a walk of the sort's index that
     stops after one page, through `walked` (the same matches, tested row by row).
