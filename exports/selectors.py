@@ -172,7 +172,8 @@ class SearchPaginator(Paginator):
         limit: int,
         walked: QuerySet[Contact] | None = None,
     ):
-        found = list(matches.order_by().values_list("pk", flat=True)[: limit + 1])
+        # With their ranks: a page of up to `limit` matches is then sorted without a query.
+        found = list(matches.order_by().values_list("pk", how.rank)[: limit + 1])
         self.count_is_exact = len(found) <= limit
         walked = matches if walked is None else walked
         if self.count_is_exact:
@@ -190,18 +191,17 @@ class SearchPaginator(Paginator):
 
 
 class _FoundMatches:
-    """A few matches known by key, read as slices for a paginator: sorted here by rank."""
+    """A few matches known by key and rank, read as slices for a paginator: sorted here."""
 
-    def __init__(self, keys: list[int], how: ContactSort, with_value: int):
-        self.keys, self.how, self.with_value = keys, how, with_value
+    def __init__(self, ranked: list[tuple[int, int]], how: ContactSort, with_value: int):
+        if how.descending:
+            ranked = sorted(ranked, key=lambda row: _shown_at(row[1], with_value))
+        else:
+            ranked = sorted(ranked, key=lambda row: row[1])
+        self.keys = [key for key, _ in ranked]
 
     def __getitem__(self, window: slice) -> list[Contact]:
-        ranked = Contact.objects.filter(pk__in=self.keys).values_list("pk", self.how.rank)
-        if self.how.descending:
-            ordered = sorted(ranked, key=lambda row: _shown_at(row[1], self.with_value))
-        else:
-            ordered = sorted(ranked, key=lambda row: row[1])
-        page_keys = [key for key, _ in ordered[window]]
+        page_keys = self.keys[window]
         rows = _listed(Contact.objects).in_bulk(page_keys)
         return [rows[key] for key in page_keys]
 
