@@ -17,6 +17,8 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable
 
+NOT_LISTED_TWICE = -1
+
 
 class DuplicateKeys:
     """Each contact's e-mail and phone fingerprints (0 for none), in position order."""
@@ -32,14 +34,16 @@ class DuplicateKeys:
         self._emails.append(email)
         self._phones.append(phone)
 
-    def groups(self) -> dict[int, int]:
-        """Return the group of every contact listed more than once: position → label.
+    def groups(self) -> array:
+        """Return each position's group: the position of the group's first contact, or
+        `NOT_LISTED_TWICE` for a contact listed once.
 
-        Memory grows with the distinct keys while they are counted, then with the
-        duplicates only: contacts holding no shared key are never looked at again.
+        An array, 4 bytes a contact: in a book where half the contacts are listed twice,
+        a dict of them cost more than the book's JSON. Memory otherwise grows with the
+        distinct keys while they are counted, then with the shared ones only.
         """
         shared_emails, shared_phones = _shared(self._emails), _shared(self._phones)
-        parent: dict[int, int] = {}
+        parent = array("i", [NOT_LISTED_TWICE]) * len(self._emails)
 
         def root(position: int) -> int:
             while parent[position] != position:
@@ -60,7 +64,11 @@ class DuplicateKeys:
                 # Positions come in order, so the smaller root labels the group.
                 low, high = sorted((root(position), root(other)))
                 parent[high] = low
-        return {position: root(position) for position in parent}
+        del first_with, shared_emails, shared_phones
+        for position, label in enumerate(parent):
+            if label != NOT_LISTED_TWICE:
+                parent[position] = root(position)  # a root is its own parent: safe in place
+        return parent
 
 
 def _shared(keys: Iterable[int]) -> set[int]:

@@ -27,7 +27,7 @@ from contactsapp import metrics
 from contactsapp.models import LinkedInAccount
 from exports import collation, linkedin_api, matching
 from exports.bulk_insert import insert_rows, refresh_planner_statistics
-from exports.duplicates import DuplicateKeys
+from exports.duplicates import NOT_LISTED_TWICE, DuplicateKeys
 from exports.models import Contact, ContactFingerprint, ExportComparison, ExportTask
 from exports.packed import PackedValues
 from exports.phones import PhoneReader
@@ -323,7 +323,7 @@ def contacts_ingest(
             with_name_count=totals.with_name,
             with_email_count=totals.with_email,
             with_phone_count=totals.with_phone,
-            duplicate_count=len(groups),
+            duplicate_count=len(groups) - groups.count(NOT_LISTED_TWICE),
             consecutive_errors=0,
         )
     logger.info("event=export_ingested export=%s contacts=%d", task.public_id, totals.contacts)
@@ -428,7 +428,7 @@ def _contact_rows(
     *,
     internationals: PackedValues,
     ranks: list[array],
-    groups: dict[int, int],
+    groups: array,
 ) -> Iterator[tuple]:
     """Yield one row per contact, in `CONTACT_COLUMNS` order."""
     name_ranks, email_ranks, phone_ranks = ranks
@@ -451,7 +451,7 @@ def _contact_rows(
             name_ranks[position],
             email_ranks[position],
             phone_ranks[position],
-            groups.get(position),
+            None if (group := groups[position]) == NOT_LISTED_TWICE else group,
         )
 
 
