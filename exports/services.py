@@ -471,12 +471,10 @@ def _with_keys_as_stored(entry: dict) -> dict:
     """Return `entry` as far as `_contact_fields` reads it, as it will be stored: a NUL in
     a value is dropped by `_text`, but one in a key moves the value to another key.
     """
-    phone = entry.get("phoneNumber")
-    if any("\x00" in key for key in entry) or (
-        isinstance(phone, dict) and any("\x00" in key for key in phone)
-    ):
-        return _without_nul(entry)
-    return entry
+    keys = "".join(entry)  # one scan of the keys: this runs for every contact
+    if isinstance(phone := entry.get("phoneNumber"), dict):
+        keys += "".join(phone)
+    return _without_nul(entry) if "\x00" in keys else entry
 
 
 def _without_nul(value: Any) -> Any:
@@ -492,6 +490,8 @@ def _without_nul(value: Any) -> Any:
 
 def _text(value: Any) -> str:
     """Return a field as text: LinkedIn's contacts are free text from many sources."""
+    if isinstance(value, str):  # nearly always: checked first, as it runs 3 times a contact
+        return value.replace("\x00", "").strip()
     if value is None or isinstance(value, dict | list):
         return ""
     return str(value).replace("\x00", "").strip()
