@@ -293,12 +293,11 @@ def contacts_ingest(
         # keys and duplicate keys; the next stores them, each row complete, so the database
         # only ever inserts. A bad contact half-way raises, and the transaction takes back
         # the rows before it.
-        phones = PhoneReader(region=_member_country(task))
         book = _BookKeys()
         insert_rows(
             ContactFingerprint,
             FINGERPRINT_COLUMNS,
-            _fingerprint_rows(task, result.contacts(), phones=phones, book=book),
+            _fingerprint_rows(task, result.contacts(), region=_member_country(task), book=book),
         )
         ranks = book.sort_keys.ranks()
         groups = book.duplicates.groups()
@@ -389,12 +388,14 @@ class _BookKeys:
 
 
 def _fingerprint_rows(
-    task: ExportTask, entries: Iterator[object], *, phones: PhoneReader, book: _BookKeys
+    task: ExportTask, entries: Iterator[object], *, region: str, book: _BookKeys
 ) -> Iterator[tuple]:
     """Yield the fingerprint row of each contact that has something to compare, in
     `FINGERPRINT_COLUMNS` order, keeping its keys in `book`; raise on a non-contact.
     """
     fingerprint = matching.fingerprinter(owner_id=task.owner_id)
+    # Its memory goes with this reading: the sort that follows is ingest's peak.
+    phones = PhoneReader(region=region)
     for position, entry in enumerate(entries):
         if not isinstance(entry, dict):
             raise InvalidAddressBook(f"Contact {position + 1} from LinkedIn is not a contact.")
