@@ -32,7 +32,22 @@ from exports.models import Contact, ExportTask
 T = TypeVar("T")
 
 RAW_TABLE = "bench_contact_raw"
-RAW_COLUMNS = ("task_id", "position", "name", "email", "phone", "search_text", "raw")
+# Every column the app stores for a contact (its key aside), as `Contact` has them.
+RAW_COLUMNS = (
+    "task_id",
+    "position",
+    "name",
+    "email",
+    "phone",
+    "search_text",
+    "raw",
+    "phone_international",
+    "email_key",
+    "name_rank",
+    "email_rank",
+    "phone_rank",
+    "duplicate_group",
+)
 # The bare limit: only what a contact is, no search text and no JSON (issue 11).
 BARE_TABLE = "bench_contact_bare"
 BARE_COLUMNS = ("task_id", "position", "name", "email", "phone")
@@ -120,7 +135,9 @@ def raw_table_ensure() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {RAW_TABLE} (task_id bigint, position integer, "
-            f"name text, email text, phone text, search_text text, raw {raw_type})"
+            f"name text, email text, phone text, search_text text, raw {raw_type}, "
+            "phone_international text, email_key text, name_rank integer, email_rank integer, "
+            "phone_rank integer, duplicate_group integer)"
         )
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {BARE_TABLE} (task_id bigint, position integer, "
@@ -142,7 +159,22 @@ def _limit_rows(task_id: int, contacts: list[dict]) -> Iterator[tuple]:
         phone = entry.get("phoneNumber")
         phone = str((phone.get("number") if isinstance(phone, dict) else phone) or "").strip()
         search = f"{name}\n{email}\n{phone}".lower()
-        yield (task_id, position, name, email, phone, search, json.dumps(entry))
+        # The values that need no sort, parse or grouping: the columns filled, not the work.
+        yield (
+            task_id,
+            position,
+            name,
+            email,
+            phone,
+            search,
+            json.dumps(entry),
+            phone,
+            email.lower(),
+            position,
+            position,
+            position,
+            None,
+        )
 
 
 def _bare_rows(task_id: int, contacts: list[dict]) -> Iterator[tuple]:

@@ -220,9 +220,11 @@ def markdown(results: dict[str, Any]) -> str:
         lines += [
             "## 1. Ingest: LinkedIn's body to committed contacts",
             "",
-            "App: `parse_export_task` + `contacts_ingest`, sort ranks and search text "
-            "included. Limit: `json.loads` + SQLite `executemany` / PostgreSQL `COPY` of the "
-            "same columns into a table with no index. Bare limit: the same for task, "
+            "App: `parse_export_task` + `contacts_ingest`, sort ranks, search text, "
+            "duplicate groups and fingerprints included. Limit: `json.loads` + SQLite "
+            "`executemany` / PostgreSQL `COPY` of the same contact columns (ranks, "
+            "international phone, e-mail key and group filled without computing them) into a "
+            "table with no index. Bare limit: the same for task, "
             "position, name, e-mail and phone only. Memory: tracemalloc peak of a separate "
             "run, over the body size.",
             "",

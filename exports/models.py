@@ -86,7 +86,11 @@ class ExportTask(models.Model):
 class Contact(models.Model):
     """One entry of an exported address book."""
 
-    task = models.ForeignKey(ExportTask, on_delete=models.CASCADE, related_name="contacts")
+    # Not indexed on its own: the (task, position) key below leads with it, and every index
+    # is paid again by each of a book's rows at ingest.
+    task = models.ForeignKey(
+        ExportTask, on_delete=models.CASCADE, related_name="contacts", db_index=False
+    )
     # Where LinkedIn put it in the result: keeps LinkedIn's order and makes ingest
     # idempotent, since (task, position) can only be stored once.
     position = models.PositiveIntegerField()
@@ -123,7 +127,12 @@ class Contact(models.Model):
             models.Index(fields=["task", "name_rank"], name="contact_by_name_rank"),
             models.Index(fields=["task", "email_rank"], name="contact_by_email_rank"),
             models.Index(fields=["task", "phone_rank"], name="contact_by_phone_rank"),
-            models.Index(fields=["task", "duplicate_group", "position"], name="contact_duplicates"),
+            # Only the contacts listed more than once: the others never enter it.
+            models.Index(
+                fields=["task", "duplicate_group", "position"],
+                name="contact_duplicates",
+                condition=Q(duplicate_group__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -145,7 +154,10 @@ class ContactFingerprint(models.Model):
         PHONE = "phone", "Phone"
         NAME = "name", "Name"
 
-    task = models.ForeignKey(ExportTask, on_delete=models.CASCADE, related_name="fingerprints")
+    # Not indexed on its own: the (task, position) key below leads with it.
+    task = models.ForeignKey(
+        ExportTask, on_delete=models.CASCADE, related_name="fingerprints", db_index=False
+    )
     position = models.PositiveIntegerField()
     email = models.BigIntegerField(default=0)
     phone = models.BigIntegerField(default=0)

@@ -7,13 +7,13 @@ acting on the same task can never both win.
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import math
 import time
+from array import array
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,10 +27,12 @@ from contactsapp import metrics
 from contactsapp.models import LinkedInAccount
 from exports import collation, linkedin_api, matching
 from exports.bulk_insert import insert_rows, refresh_planner_statistics
+from exports.duplicates import NOT_LISTED_TWICE, DuplicateKeys
 from exports.models import Contact, ContactFingerprint, ExportComparison, ExportTask
+from exports.packed import PackedValues
 from exports.phones import PhoneReader
 from exports.search_index import search_index_add
-from exports.sort_ranks import RANK_COLUMNS, contacts_ranked
+from exports.sort_ranks import RANK_COLUMNS, SortKeys
 
 logger = logging.getLogger(__name__)
 
@@ -288,28 +290,29 @@ def contacts_ingest(
         if expires_at <= now:
             _finish(task, Status.EXPIRED, now=now, expires_at=expires_at)
             return task
-        # Rows are validated as they stream into the database; a bad one half-way raises
-        # and the transaction takes the rows before it back out.
-        totals = _ContactTotals()
-        phones = PhoneReader(region=_member_country(task))
-        rows = contacts_ranked(
-            rows=_contact_rows(task, result.contacts(), phones=phones),
-            sort_values=(_contact_fields(entry) for entry in result.contacts()),
+        # One reading of LinkedIn's contacts stores their fingerprints and gathers their sort
+        # keys and duplicate keys; the next stores them, each row complete, so the database
+        # only ever inserts. A bad contact half-way raises, and the transaction takes back
+        # the rows before it.
+        book = _BookKeys()
+        insert_rows(
+            ContactFingerprint,
+            FINGERPRINT_COLUMNS,
+            _fingerprint_rows(task, result.contacts(), region=_member_country(task), book=book),
         )
-        insert_rows(Contact, (*CONTACT_COLUMNS, *RANK_COLUMNS), totals.counted(rows))
+        ranks = book.sort_keys.ranks()
+        groups = book.duplicates.groups()
+        totals = _ContactTotals()
+        rows = _contact_rows(
+            task, result.contacts(), internationals=book.internationals, ranks=ranks, groups=groups
+        )
+        insert_rows(Contact, CONTACT_COLUMNS, totals.counted(rows))
         search_index_add(task=task)
-        large = totals.contacts >= LARGE_ADDRESS_BOOK
-        if large:
-            # The set-based steps below join on these columns: PostgreSQL must know the
-            # table is no longer tiny, or it plans a scan of the book for every contact.
-            # The ranks too: without them it sorts the whole book for each search page
-            # instead of walking it in the sort's order. One ANALYZE serves both.
-            refresh_planner_statistics(
-                Contact, ["task", "position", *DUPLICATE_KEYS, *RANK_COLUMNS]
-            )
-        duplicate_count = contacts_group_duplicates(task=task)
-        fingerprints_record(task=task)
-        if large:
+        if totals.contacts >= LARGE_ADDRESS_BOOK:
+            # PostgreSQL must know the tables are no longer tiny: the comparison below joins
+            # on the fingerprints, and without the ranks' statistics it sorts the whole
+            # book for each search page instead of walking it in the sort's order.
+            refresh_planner_statistics(Contact, ["task", "position", *RANK_COLUMNS])
             refresh_planner_statistics(ContactFingerprint, FINGERPRINT_KEYS)
         export_compare_with_previous(task=task)
         _finish(
@@ -321,7 +324,7 @@ def contacts_ingest(
             with_name_count=totals.with_name,
             with_email_count=totals.with_email,
             with_phone_count=totals.with_phone,
-            duplicate_count=duplicate_count,
+            duplicate_count=len(groups) - groups.count(NOT_LISTED_TWICE),
             consecutive_errors=0,
         )
     logger.info("event=export_ingested export=%s contacts=%d", task.public_id, totals.contacts)
@@ -341,6 +344,8 @@ CONTACT_COLUMNS = (
     "raw",
     "phone_international",
     "email_key",
+    *RANK_COLUMNS,
+    "duplicate_group",
 )
 
 
@@ -374,29 +379,82 @@ def _member_country(task: ExportTask) -> str:
     return account.country if account else ""
 
 
-def _contact_rows(
-    task: ExportTask, entries: Iterator[object], *, phones: PhoneReader
+@dataclass
+class _BookKeys:
+    """What the first reading of a book keeps for the second, a few bytes a contact."""
+
+    sort_keys: SortKeys = field(default_factory=SortKeys)
+    duplicates: DuplicateKeys = field(default_factory=DuplicateKeys)
+    # Each contact's phone in international form: read once, it costs ~35 us a number.
+    internationals: PackedValues = field(default_factory=PackedValues)
+
+
+def _fingerprint_rows(
+    task: ExportTask, entries: Iterator[object], *, region: str, book: _BookKeys
 ) -> Iterator[tuple]:
-    """Yield one row per contact, in `CONTACT_COLUMNS` order; raise on a non-contact."""
+    """Yield the fingerprint row of each contact that has something to compare, in
+    `FINGERPRINT_COLUMNS` order, keeping its keys in `book`; raise on a non-contact.
+    """
+    fingerprint = matching.fingerprinter(owner_id=task.owner_id)
+    # Its memory goes with this reading: the sort that follows is ingest's peak.
+    phones = PhoneReader(region=region)
     for position, entry in enumerate(entries):
         if not isinstance(entry, dict):
             raise InvalidAddressBook(f"Contact {position + 1} from LinkedIn is not a contact.")
+        fields = name, email, phone = _contact_fields(_with_keys_as_stored(entry))
+        book.sort_keys.add(position, fields)
+        international = phones.international(phone)
+        book.internationals.append(international.encode())
+        email_key = matching.email_key(email)
+        # A number that does not parse is still a number: compared with other exports as
+        # sent, but never taken for another contact's.
+        reachable = international or phone
+        email_print, phone_print = fingerprint(email_key), fingerprint(reachable)
+        book.duplicates.add(email=email_print, phone=phone_print if international else 0)
+        if email_key or phone or name:
+            yield (
+                task.pk,
+                position,
+                email_print,
+                phone_print,
+                fingerprint(matching.name_key(name)),
+                fingerprint(f"{email_key}\x00{reachable}" if email_key or phone else ""),
+                "",
+                False,
+                False,
+            )
+
+
+def _contact_rows(
+    task: ExportTask,
+    entries: Iterator[object],
+    *,
+    internationals: PackedValues,
+    ranks: list[array],
+    groups: array,
+) -> Iterator[tuple]:
+    """Yield one row per contact, in `CONTACT_COLUMNS` order."""
+    name_ranks, email_ranks, phone_ranks = ranks
+    for position, entry in enumerate(entries):
         raw = json.dumps(entry, ensure_ascii=False)
         if "\\u0000" in raw:  # PostgreSQL cannot store NUL in text or JSON
             entry = _without_nul(entry)
             raw = json.dumps(entry, ensure_ascii=False)
         name, email, phone = _contact_fields(entry)
-        search_text = collation.search_text(name, email, phone)
         yield (
             task.pk,
             position,
             name,
             email,
             phone,
-            search_text,
+            collation.search_text(name, email, phone),
             raw,
-            phones.international(phone),
+            internationals[position].decode(),
             matching.email_key(email),
+            name_ranks[position],
+            email_ranks[position],
+            phone_ranks[position],
+            None if (group := groups[position]) == NOT_LISTED_TWICE else group,
         )
 
 
@@ -412,6 +470,16 @@ def _contact_fields(entry: object) -> tuple[str, str, str]:
     )
 
 
+def _with_keys_as_stored(entry: dict) -> dict:
+    """Return `entry` as far as `_contact_fields` reads it, as it will be stored: a NUL in
+    a value is dropped by `_text`, but one in a key moves the value to another key.
+    """
+    keys = "".join(entry)  # one scan of the keys: this runs for every contact
+    if isinstance(phone := entry.get("phoneNumber"), dict):
+        keys += "".join(phone)
+    return _without_nul(entry) if "\x00" in keys else entry
+
+
 def _without_nul(value: Any) -> Any:
     """Return `value` without NUL characters, at any depth."""
     if isinstance(value, str):
@@ -425,79 +493,21 @@ def _without_nul(value: Any) -> Any:
 
 def _text(value: Any) -> str:
     """Return a field as text: LinkedIn's contacts are free text from many sources."""
+    if isinstance(value, str):  # nearly always: checked first, as it runs 3 times a contact
+        return value.replace("\x00", "").strip()
     if value is None or isinstance(value, dict | list):
         return ""
     return str(value).replace("\x00", "").strip()
 
 
-# --- duplicates, fingerprints and changes, computed once at ingest ----------------------
+# --- changes, computed once at ingest ---------------------------------------------------
 #
-# Each is a few set-based statements on indexed columns, so an address book of 50,000
-# contacts compared with another of 50,000 costs a few passes over two indexes, never a
-# Python loop over pairs (see bench/formats.py).
+# Duplicates and fingerprints are found while the book is read (`_fingerprint_rows`); the
+# comparison with the previous export is a few set-based statements on indexed columns, so
+# an address book of 50,000 contacts compared with another of 50,000 costs a few passes
+# over two indexes, never a Python loop over pairs (see bench/formats.py).
 
-
-DUPLICATE_KEYS = ("email_key", "phone_international")
 FINGERPRINT_KEYS = ["task", "position", "email", "phone", "name", "reach"]
-
-
-def contacts_group_duplicates(*, task: ExportTask) -> int:
-    """Group the task's contacts that share a normalised e-mail or international phone,
-    directly or through others; return how many contacts are listed more than once.
-
-    The database picks out the contacts that share a key with another; only those are
-    joined into groups here (union-find), so memory grows with the duplicates, not the
-    book. Each group is labelled with its first position.
-    """
-    contact = _sql_names(Contact)
-    # Keys held by more than one contact: one sort of the book each, no index to maintain.
-    shares = " OR ".join(
-        f"{key} IN (SELECT {key} FROM {contact} WHERE task_id = %s AND {key} <> '' "  # noqa: S608
-        f"GROUP BY {key} HAVING COUNT(*) > 1)"
-        for key in DUPLICATE_KEYS
-    )
-    parent: dict[int, int] = {}
-
-    def root(position: int) -> int:
-        while parent[position] != position:
-            parent[position] = parent[parent[position]]  # halve the path as we go
-            position = parent[position]
-        return position
-
-    first_with: dict[str, int] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT position, email_key, phone_international FROM {contact} "  # noqa: S608
-            f"WHERE task_id = %s AND ({shares}) ORDER BY position",
-            [task.pk, task.pk, task.pk],
-        )
-        while rows := cursor.fetchmany(FINGERPRINT_BATCH):
-            for position, email_key, phone in rows:
-                parent[position] = position
-                for key in (f"e{email_key}" if email_key else "", f"p{phone}" if phone else ""):
-                    if not key:
-                        continue
-                    other = first_with.setdefault(key, position)
-                    # Positions come in order, so the smaller root labels the group.
-                    low, high = sorted((root(position), root(other)))
-                    parent[high] = low
-        labels = [(position, root(position)) for position in parent]
-        for first in range(0, len(labels), LABEL_BATCH):
-            batch = labels[first : first + LABEL_BATCH]
-            values = ", ".join(["(%s, %s)"] * len(batch))
-            # One statement a batch, joined on the (task, position) key.
-            cursor.execute(
-                f"WITH label (pos, grp) AS (VALUES {values}) "  # noqa: S608
-                f"UPDATE {contact} SET duplicate_group = label.grp FROM label "
-                f"WHERE {contact}.task_id = %s AND {contact}.position = label.pos",
-                [*itertools.chain.from_iterable(batch), task.pk],
-            )
-    return len(labels)
-
-
-LABEL_BATCH = 2000  # two parameters a contact, well under SQLite's 32,766
-
-
 FINGERPRINT_COLUMNS = (
     "task",
     "position",
@@ -509,43 +519,6 @@ FINGERPRINT_COLUMNS = (
     "email_changed",
     "phone_changed",
 )
-FINGERPRINT_BATCH = 5000
-
-
-def fingerprints_record(*, task: ExportTask) -> None:
-    """Keep the keyed fingerprints of the task's stored contacts (see exports/matching.py).
-
-    Contacts are read back in ranges of positions, so memory stays flat however large
-    the book; a contact with no e-mail, phone or name has nothing to compare and is left out.
-    """
-    fingerprint = matching.fingerprinter(owner_id=task.owner_id)
-    contacts = Contact.objects.filter(task=task).order_by("position")
-    for first in range(0, task_size := _last_position(task) + 1, FINGERPRINT_BATCH):
-        batch = contacts.filter(
-            position__gte=first, position__lt=min(first + FINGERPRINT_BATCH, task_size)
-        ).values_list("position", "email_key", "phone_international", "phone", "name")
-        rows = (
-            (
-                task.pk,
-                position,
-                fingerprint(email),
-                # A number that does not parse is still a number: compared as sent.
-                fingerprint(international or phone),
-                fingerprint(matching.name_key(name)),
-                fingerprint(f"{email}\x00{international or phone}" if email or phone else ""),
-                "",
-                False,
-                False,
-            )
-            for position, email, international, phone, name in batch
-            if email or phone or name.strip()
-        )
-        insert_rows(ContactFingerprint, FINGERPRINT_COLUMNS, rows)
-
-
-def _last_position(task: ExportTask) -> int:
-    last = Contact.objects.filter(task=task).order_by("-position").values("position").first()
-    return last["position"] if last else -1
 
 
 def export_previous(*, task: ExportTask) -> ExportTask | None:

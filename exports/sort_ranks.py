@@ -5,9 +5,9 @@ OFFSET walk of an index, on every page (issue 11: 180 ms for page 700 of 1,000 b
 Ranked once at ingest, page N of any sort is `rank BETWEEN a AND b` on a `(task, rank)` index,
 as cheap as page 1 in LinkedIn's order.
 
-How: LinkedIn's body is read twice. The first time only the name, e-mail and phone of each
-contact are read and their collation keys (`collation.sort_key`) kept and sorted; the second
-time the rows stream into the database with their ranks, through the same COPY /
+How: LinkedIn's body is read twice. The first time the name, e-mail and phone of each
+contact get their collation keys (`collation.sort_key`), packed (`SortKeys`), and are sorted;
+the second time the rows stream into the database with their ranks, through the same COPY /
 executemany as before. Sorting in the database instead (rows and keys into a temporary
 table, then INSERT … SELECT with ROW_NUMBER()) was measured at 250,000 contacts on
 PostgreSQL: the INSERT … SELECT alone cost three times the bare COPY.
@@ -20,45 +20,63 @@ descending sort into ranks with k, which ingest stores (`with_name_count`, …).
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import chain
+from collections.abc import Sequence
 
 from exports.collation import sort_key
+from exports.packed import PackedValues
 
 # Each sorted field, and the column holding its rank.
 RANKED_FIELDS = {"name": "name_rank", "email": "email_rank", "phone": "phone_rank"}
 RANK_COLUMNS = tuple(RANKED_FIELDS.values())
+_POSITION_BYTES = 4  # positions are stored as PositiveIntegerField: below 2**32
 
 
-def contacts_ranked(
-    *, rows: Iterable[Sequence], sort_values: Iterable[Sequence[str]]
-) -> Iterator[tuple]:
-    """Yield each of `rows` followed by its rank in each of `RANK_COLUMNS`.
+class SortKeys:
+    """The sort keys of one address book, gathered contact by contact, then ranked."""
 
-    `sort_values` gives, for the same contacts in the same order, the values sorted on
-    (name, e-mail, phone as stored). It is read to the end, and ranked, before the first row
-    is read, so anything it raises is raised before anything is stored.
+    def __init__(self) -> None:
+        self._columns = [_KeyColumn() for _ in RANK_COLUMNS]
+
+    def add(self, position: int, values: Sequence[str]) -> None:
+        """Keep the keys of the contact at `position` (the next one): name, e-mail, phone."""
+        for column, value in zip(self._columns, values, strict=True):
+            column.add(position, value)
+
+    def ranks(self) -> list[array]:
+        """Return each column's rank of every position, in `RANK_COLUMNS` order.
+
+        Drops the keys column by column as it goes, so at most one column's sort is in
+        memory beside the packed keys.
+        """
+        return [column.ranks() for column in self._columns]
+
+
+class _KeyColumn:
+    """One field's keys, each followed by its position in fixed-width big-endian bytes.
+
+    ICU's keys end with a 0 byte and hold no other, so comparing two such byte strings
+    compares the keys, then (for equal keys) the positions: a plain sort of bytes is the
+    sort by key with ties in LinkedIn's order, with no key function and no tuples.
     """
-    keys: list[list[bytes | None]] = [[] for _ in RANK_COLUMNS]
-    for values in sort_values:
-        for column_keys, value in zip(keys, values, strict=True):
-            column_keys.append(sort_key(value))
-    ranks = [_ranks(column_keys) for column_keys in keys]
-    del keys
-    for position, row in enumerate(rows):
-        yield (*row, *(column_ranks[position] for column_ranks in ranks))
 
+    def __init__(self) -> None:
+        self._keyed = PackedValues()
+        self._blanks = array("I")  # positions without a value: ranked last, in order
 
-def _ranks(keys: list[bytes | None]) -> array:
-    """Return each position's rank: by key (ties in position order), the blanks last.
+    def add(self, position: int, value: str) -> None:
+        key = sort_key(value)
+        if key is None:
+            self._blanks.append(position)
+        else:
+            self._keyed.append(key + position.to_bytes(_POSITION_BYTES))
 
-    Empties `keys` as it goes, so at most one column's sort is in memory beside the keys.
-    """
-    with_value = [position for position, key in enumerate(keys) if key is not None]
-    with_value.sort(key=keys.__getitem__)  # a stable sort: equal keys keep LinkedIn's order
-    blanks = [position for position, key in enumerate(keys) if key is None]
-    ranks = array("L", bytes(array("L").itemsize * len(keys)))
-    keys.clear()
-    for rank, position in enumerate(chain(with_value, blanks)):
-        ranks[position] = rank
-    return ranks
+    def ranks(self) -> array:
+        """Return each position's rank: by key (ties in position order), the blanks last."""
+        keyed = sorted(self._keyed.drain())
+        blanks, self._blanks = self._blanks, array("I")
+        ranks = array("I", bytes(array("I").itemsize * (len(keyed) + len(blanks))))
+        for rank, item in enumerate(keyed):
+            ranks[int.from_bytes(item[-_POSITION_BYTES:])] = rank
+        for rank, position in enumerate(blanks, start=len(keyed)):
+            ranks[position] = rank
+        return ranks

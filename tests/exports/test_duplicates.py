@@ -62,6 +62,26 @@ def test_a_chain_longer_than_one_round_is_one_group():
     assert groups_of(task) == [{0, 1, 2, 3, 4}]
 
 
+def test_an_email_and_a_phone_with_the_same_text_are_not_the_same_key():
+    # Keys are compared by fingerprint: an e-mail's and a phone's are kept apart.
+    book = [contact("A", "+14155550100"), contact("B", phone="+1 415 555 0100")]
+    task = export_ingested(member(), book)
+    assert task.duplicate_count == 0 and groups_of(task) == []
+
+
+def test_a_nul_in_a_field_name_groups_and_sorts_the_contact_as_stored():
+    # Stored without the NUL, "emailAddress" is the contact's e-mail (a duplicate) and
+    # "name" its name (sorted before "B", not with the blanks).
+    book = [
+        contact("B", "b@example.com"),
+        {"na\u0000me": "A", "email\u0000Address": "b@example.com"},
+    ]
+    task = export_ingested(member(), book)
+    assert groups_of(task) == [{0, 1}]
+    ranks = dict(Contact.objects.filter(task=task).values_list("position", "name_rank"))
+    assert ranks == {0: 1, 1: 0}
+
+
 def test_a_book_without_duplicates_has_none():
     task = export_ingested(member(), [contact("A", "a@example.com"), contact("B", "b@example.com")])
     assert task.duplicate_count == 0 and groups_of(task) == []
