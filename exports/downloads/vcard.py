@@ -19,6 +19,7 @@ LABEL = "vCard (.vcf)"
 HINT = "For your phone, Apple Contacts and Google Contacts: open or import the file."
 SOURCE = "people"
 MERGES = True
+UIDS = True  # the same UID for the same person in every export
 CONTENT_TYPE = "text/vcard; charset=utf-8"
 FILE_SUFFIX = ".vcf"
 LINE_OCTETS = 75
