@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from bench import measure, report
-from exports.downloads import FORMATS, csv_plain, json_raw, vcard
+from exports.downloads import FORMATS, changes, csv_plain, json_raw, vcard
+from exports.models import ExportComparison
 
 CONTACTS = 200
 MACHINE = {
@@ -68,6 +69,9 @@ def test_ingest_and_csv_measurements_give_sane_figures(db):
     )
     assert downloads["downloads"][csv_plain.LABEL]["limit"] == measure.CSV_LIMIT
     assert "limit" not in downloads["downloads"][vcard.LABEL]
+    # Measured with every contact new (a line each), then the comparison is forgotten.
+    assert downloads["downloads"][changes.LABEL]["bytes"] > CONTACTS * len("new,,,,,,\r\n")
+    assert not ExportComparison.objects.filter(task=task).exists()
 
     results = {
         "databases": {
