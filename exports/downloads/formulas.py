@@ -37,11 +37,12 @@ def neutralise(cell: str) -> str:
 
 
 def neutralise_row(cells: Sequence[str]) -> Sequence[str]:
-    """Return `cells` with every cell `neutralise`d: `cells` itself when none starts with a
-    trigger, as in most rows, so a download does no per-cell work it does not need.
+    """Return `cells` with every cell `neutralise`d: `cells` itself when none changes, as
+    in most rows (a phone starting with "+" is left as it is), so a download copies no row
+    it does not need to.
     """
     for cell in cells:
-        if cell.startswith(FORMULA_TRIGGERS):
+        if cell.startswith(FORMULA_TRIGGERS) and neutralise(cell) is not cell:
             return [neutralise(cell) for cell in cells]
     return cells
 

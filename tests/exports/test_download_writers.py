@@ -148,6 +148,10 @@ def test_a_merged_person_keeps_every_email_phone_and_other_name_in_the_card():
         ("Sam 🚀 Rivera", ("Sam 🚀 Rivera", "", "")),
         ("Agent 007", ("Agent 007", "", "")),
         ("'Quoted Name", ("'Quoted Name", "", "")),
+        ("Mary-Jane O'Neil", ("Mary-Jane", "", "O'Neil")),
+        ("Ada Lovelace_", ("Ada Lovelace_", "", "")),
+        ("Ada Love1ace", ("Ada Love1ace", "", "")),
+        ("Ada Lovelace-", ("Ada Lovelace-", "", "")),
         ("", ("", "", "")),
     ],
 )
