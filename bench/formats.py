@@ -1,5 +1,6 @@
 """Issue 10 at address-book scale: duplicates, fingerprints and changes at ingest, the
-changes of 50,000 contacts against 50,000, every download format, and the pages.
+changes of 50,000 contacts against 50,000, and the pages. Every download format is in
+`make bench` (`bench.measure.downloads_measure`), beside its limit.
 
 A separate module beside `make bench` (whose files it only imports): it runs each database
 in its own process, on a throwaway database, with the production settings.
@@ -21,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -34,29 +34,6 @@ def _seconds(function) -> float:
     start = time.perf_counter()
     function()
     return time.perf_counter() - start
-
-
-def _stream(client, url: str) -> tuple[float, float, int]:
-    """Download `url` through the whole stack; return seconds, first-chunk seconds, bytes."""
-    start = time.perf_counter()
-    response = client.get(url, secure=True)
-    if response.status_code != 200:
-        raise RuntimeError(f"{url} answered {response.status_code}")
-    chunks = iter(response.streaming_content)
-    size = len(next(chunks, b""))
-    first = time.perf_counter() - start
-    for chunk in chunks:
-        size += len(chunk)
-    return time.perf_counter() - start, first, size
-
-
-def _peak(client, url: str) -> int:
-    gc.collect()
-    tracemalloc.start()
-    _stream(client, url)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak
 
 
 def _page(client, url: str, reps: int = 15) -> float:
@@ -86,8 +63,6 @@ def measure(size: int) -> dict[str, Any]:
 
     owner = get_user_model().objects.create_user(username="formats-bench")
     LinkedInAccount.objects.create(user=owner, sub="formats-bench", country="US")
-    small = get_user_model().objects.create_user(username="formats-bench-small")
-    LinkedInAccount.objects.create(user=small, sub="formats-bench-small", country="US")
 
     def ingest(user, contacts: list[dict]) -> tuple[ExportTask, float]:
         body = export_body(0).replace(b'"contacts":[]', b'"contacts":' + _json(contacts), 1)
@@ -128,37 +103,6 @@ def measure(size: int) -> dict[str, Any]:
 
     client = Client()
     client.force_login(owner)
-    downloads = {}
-    for key, params in [
-        ("csv", ""),
-        ("excel", ""),
-        ("google", ""),
-        ("outlook", ""),
-        ("vcard", ""),
-        ("json", ""),
-        ("vcard", "?merged=1"),
-        ("google", "?merged=1"),
-        ("changes", ""),
-    ]:
-        url = f"/exports/{third.public_id}/download/{key}/{params}"
-        seconds, first_chunk, size_bytes = _stream(client, url)
-        downloads[key + params.replace("?merged=1", " merged")] = {
-            "s": seconds,
-            "first_chunk_ms": first_chunk * 1000,
-            "bytes": size_bytes,
-        }
-    figures["downloads"] = downloads
-    # Flat memory: the peak while streaming the whole book vs a fifth of it.
-    small_task, _ = ingest(small, book[: size // 5])
-    small_client = Client()
-    small_client.force_login(small)
-    figures["memory"] = {
-        key: (
-            _peak(small_client, f"/exports/{small_task.public_id}/download/{key}/"),
-            _peak(client, f"/exports/{third.public_id}/download/{key}/"),
-        )
-        for key in ("vcard", "google", "json")
-    }
     figures["page_with_changes_ms"] = _page(client, f"/exports/{third.public_id}/") * 1000
     figures["duplicates_page_ms"] = _page(client, f"/exports/{third.public_id}/duplicates/") * 1000
     return figures
@@ -204,22 +148,6 @@ def report(results: list[dict[str, Any]]) -> str:
         ]
         for r in results
     ]
-    downloads = [
-        [
-            r["vendor"],
-            key,
-            f"{d['s']:.2f}",
-            f"{d['first_chunk_ms']:.0f}",
-            f"{d['bytes'] / 2**20:.1f}",
-        ]
-        for r in results
-        for key, d in r["downloads"].items()
-    ]
-    memory = [
-        [r["vendor"], key, f"{small / 2**20:.2f}", f"{large / 2**20:.2f}"]
-        for r in results
-        for key, (small, large) in r["memory"].items()
-    ]
     lines = [
         "# Issue 10 at scale (`python -m bench.formats`)",
         "",
@@ -241,10 +169,6 @@ def report(results: list[dict[str, Any]]) -> str:
             ],
             steps,
         ),
-        "",
-        *_table(["DB", "download", "s", "first chunk ms", "MiB"], downloads),
-        "",
-        *_table(["DB", "download", "peak MiB, a fifth of the book", "peak MiB, whole"], memory),
     ]
     return "\n".join(lines) + "\n"
 

@@ -6,7 +6,9 @@ the same code runs on SQLite and PostgreSQL, and inside a pytest-django `db` tes
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import datetime
 import gc
 import io
 import json
@@ -26,8 +28,8 @@ from django.test import Client
 from django.urls import reverse
 
 from bench.body import export_body
-from exports import linkedin_api, services
-from exports.models import Contact, ExportTask
+from exports import downloads, linkedin_api, services
+from exports.models import Contact, ExportComparison, ExportTask
 
 T = TypeVar("T")
 
@@ -297,34 +299,97 @@ def csv_url(task: ExportTask) -> str:
     return reverse("contacts_csv", args=[task.public_id])
 
 
-# Every download a member can click: a new format is one more line here.
-DOWNLOADS: dict[str, tuple[str, dict[str, str]]] = {
-    "CSV": ("contacts_csv", {}),
-    "CSV for Excel": ("contacts_csv", {"variant": "excel"}),
-    "JSON": ("contacts_json", {}),
-}
+def downloads_all() -> dict[str, tuple[str, dict[str, str]]]:
+    """Every download a member can click, by label: its format key and query parameters.
+
+    Derived from `exports.downloads.FORMATS`, so a new format is measured without a line
+    here; a format that `MERGES` is measured merged too.
+    """
+    found = {}
+    for key, writer in downloads.FORMATS.items():
+        found[writer.LABEL] = (key, {})
+        if writer.MERGES:
+            found[f"{writer.LABEL}, merged"] = (key, {"merged": "1"})
+    return found
+
+
+DOWNLOADS = downloads_all()
+# The limit each download is set beside (issue 11): a CSV, `csv.writer` over the same
+# contacts read with the bare driver; the JSON, the stored text written as it is.
+CSV_LIMIT, JSON_LIMIT = "csv.writer", "stored text"
+
+
+def download_limit_kind(format_key: str) -> str | None:
+    writer = downloads.FORMATS[format_key]
+    if writer.CONTENT_TYPE.startswith("text/csv"):
+        return CSV_LIMIT
+    if writer.SOURCE == "raw":
+        return JSON_LIMIT
+    return None  # a vCard: the issue names no limit
 
 
 def download_urls(task: ExportTask) -> dict[str, str]:
     urls = {}
-    for label, (name, params) in DOWNLOADS.items():
-        url = reverse(name, args=[task.public_id])
+    for label, (key, params) in DOWNLOADS.items():
+        url = reverse("contacts_download", args=[task.public_id, key])
         urls[label] = f"{url}?{urlencode(params)}" if params else url
     return urls
 
 
 def downloads_measure(task: ExportTask, *, reps: int = 3, memory: bool = True) -> dict:
-    """Every download of `task` through the whole stack: seconds, first byte, peak memory."""
+    """Every download of `task` through the whole stack: seconds, first byte, peak memory,
+    each beside its limit, timed in turn with it (app, limit, app, limit...).
+    """
+    with _everyone_new(task):
+        return _downloads_measure(task, reps=reps, memory=memory)
+
+
+@contextlib.contextmanager
+def _everyone_new(task: ExportTask) -> Iterator[None]:
+    """Compare `task` with an empty export of its member for the while, so its changes
+    download lists every contact as new (the largest it can be); then forget both, so the
+    pages measured afterwards show no changes, as before.
+    """
+    if ExportComparison.objects.filter(task=task).exists():
+        yield
+        return
+    empty = ExportTask.objects.create(
+        owner=task.owner,
+        linkedin_task_id="AQbench-empty",
+        status=ExportTask.Status.SUCCEEDED,
+        requested_at=task.requested_at - datetime.timedelta(days=1),
+    )
+    try:
+        services.export_compare_with_previous(task=task)
+        yield
+    finally:
+        ExportComparison.objects.filter(task=task).delete()
+        empty.delete()
+
+
+def _downloads_measure(task: ExportTask, *, reps: int, memory: bool) -> dict:
     client = signed_in_client(task.owner)
+    limits = {
+        CSV_LIMIT: lambda: download_limit(task.pk)[2],
+        JSON_LIMIT: lambda: json_limit(task.pk)[1],
+    }
     figures: dict[str, Any] = {"contacts": task.contact_count, "downloads": {}}
     for label, url in download_urls(task).items():
+        kind = download_limit_kind(DOWNLOADS[label][0])
         download_app(client, url)  # warm-up
-        runs = [download_app(client, url) for _ in range(reps)]
+        runs, limit_times = [], []
+        for _ in range(reps):
+            runs.append(download_app(client, url))
+            if kind:
+                limit_times.append(limits[kind]())
         result = {
             "bytes": runs[-1][0],
             "seconds": median([run[1] for run in runs]),
             "first_byte_ms_max": max(run[2] for run in runs) * 1000,
         }
+        if kind:
+            result.update(limit=kind, limit_seconds=median(limit_times))
+            result["ratio"] = result["seconds"] / result["limit_seconds"]
         if memory:
             result["peak_bytes"] = traced(lambda url=url: download_app(client, url))[1]
         figures["downloads"][label] = result
@@ -348,10 +413,10 @@ def download_app(client: Client, url: str) -> tuple[int, float, float, bytes]:
     return size, time.perf_counter() - start, first_byte, first
 
 
-def _raw_select(task_id: int) -> str:
+def _raw_select(columns: str) -> str:
     mark = "%s" if vendor() == "postgresql" else "?"
     return (
-        "SELECT name, email, phone FROM exports_contact "  # noqa: S608 (no input)
+        f"SELECT {columns} FROM exports_contact "  # noqa: S608 (no input)
         f"WHERE task_id = {mark} ORDER BY position"
     )
 
@@ -363,10 +428,10 @@ def download_limit(task_id: int) -> tuple[int, int, float]:
     cursor = connection.connection.cursor()
     size = rows = 0
     try:
-        cursor.execute(_raw_select(task_id), (task_id,))
+        cursor.execute(_raw_select("name, email, phone, phone_international"), (task_id,))
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(("Name", "Email Address", "Phone Number"))
+        writer.writerow(("Name", "Email Address", "Phone Number", "Phone Number (International)"))
         for row in cursor:
             writer.writerow(row)
             rows += 1
@@ -380,6 +445,31 @@ def download_limit(task_id: int) -> tuple[int, int, float]:
     return size, rows, time.perf_counter() - start
 
 
+def json_limit(task_id: int) -> tuple[int, float]:
+    """The stored JSON text of every contact read with the bare driver and written as one
+    JSON array in UTF-8 chunks, as it is; return bytes, seconds.
+    """
+    start = time.perf_counter()
+    connection.ensure_connection()
+    cursor = connection.connection.cursor()
+    raw = "raw::text" if vendor() == "postgresql" else "raw"
+    size = 0
+    try:
+        cursor.execute(_raw_select(raw), (task_id,))
+        pieces, length, separator = [], 0, "["
+        for (text,) in cursor:
+            pieces += (separator, text)
+            length += len(text) + 1
+            separator = ","
+            if length >= CHUNK_CHARACTERS:
+                size += len("".join(pieces).encode())
+                pieces, length = [], 0
+        size += len("".join([*pieces, "[]" if separator == "[" else "]"]).encode())
+    finally:
+        cursor.close()
+    return size, time.perf_counter() - start
+
+
 def download_copy(task_id: int) -> tuple[int, float]:
     """PostgreSQL only: the server writes the CSV itself (`COPY ... TO STDOUT WITH CSV`)."""
     from psycopg import sql
@@ -387,8 +477,8 @@ def download_copy(task_id: int) -> tuple[int, float]:
     start = time.perf_counter()
     connection.ensure_connection()
     statement = sql.SQL(
-        "COPY (SELECT name, email, phone FROM exports_contact WHERE task_id = {} "
-        "ORDER BY position) TO STDOUT WITH (FORMAT csv, HEADER true)"
+        "COPY (SELECT name, email, phone, phone_international FROM exports_contact "
+        "WHERE task_id = {} ORDER BY position) TO STDOUT WITH (FORMAT csv, HEADER true)"
     ).format(sql.Literal(task_id))
     size = 0
     with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:

@@ -144,11 +144,14 @@ def contacts_download(request: HttpRequest, public_id: UUID, format_key: str) ->
     merged = writer.MERGES and request.GET.get("merged") == "1"
 
     def body(task: ExportTask) -> Iterator[bytes]:
+        if writer.SOURCE == "rows":
+            return writer.write(selectors.download_rows(task=task, query=query))
         if writer.SOURCE == "raw":
             return writer.write(selectors.download_raw(task=task, query=query))
         if writer.SOURCE == "changes":
             return writer.write(selectors.changes_rows(task=task))
-        return writer.write(selectors.download_people(task=task, query=query, merged=merged))
+        people = selectors.download_people(task=task, query=query, merged=merged, uids=writer.UIDS)
+        return writer.write(people)
 
     suffix = writer.FILE_SUFFIX
     if merged:

@@ -8,8 +8,22 @@ from __future__ import annotations
 import pytest
 
 from bench import measure, report
+from exports.downloads import FORMATS, changes, csv_plain, json_raw, vcard
+from exports.models import ExportComparison
 
 CONTACTS = 200
+MACHINE = {
+    "date": "",
+    "cores": 2,
+    "cpu": "",
+    "memory_gb": 1,
+    "os": "",
+    "python": "",
+    "django": "",
+    "commit": "",
+    "databases": {},
+}
+CONFIG = {"sizes": [CONTACTS], "reps": 1, "page_reps": 1}
 
 
 def test_ingest_and_csv_measurements_give_sane_figures(db):
@@ -48,6 +62,16 @@ def test_ingest_and_csv_measurements_give_sane_figures(db):
     assert set(downloads["downloads"]) == set(measure.DOWNLOADS)
     for figures in downloads["downloads"].values():
         assert figures["bytes"] > 0 and figures["seconds"] > 0 and figures["peak_bytes"] > 0
+    json_figures = downloads["downloads"][json_raw.LABEL]
+    assert json_figures["limit"] == measure.JSON_LIMIT
+    assert json_figures["ratio"] == pytest.approx(
+        json_figures["seconds"] / json_figures["limit_seconds"]
+    )
+    assert downloads["downloads"][csv_plain.LABEL]["limit"] == measure.CSV_LIMIT
+    assert "limit" not in downloads["downloads"][vcard.LABEL]
+    # Measured with every contact new (a line each), then the comparison is forgotten.
+    assert downloads["downloads"][changes.LABEL]["bytes"] > CONTACTS * len("new,,,,,,\r\n")
+    assert not ExportComparison.objects.filter(task=task).exists()
 
     results = {
         "databases": {
@@ -57,6 +81,19 @@ def test_ingest_and_csv_measurements_give_sane_figures(db):
     found = report.targets(results)
     assert {target["passed"] for target in found} <= {True, False}
     assert any(target["target"].startswith("ingest") for target in found)
+    assert any(
+        json_raw.LABEL in target["target"] and measure.JSON_LIMIT in target["target"]
+        for target in found
+    )
+    assert "Every download" in report.markdown({**results, "machine": MACHINE, "config": CONFIG})
+
+
+def test_every_download_format_is_measured_merged_too_where_it_merges():
+    keys = [key for key, _ in measure.DOWNLOADS.values()]
+    assert set(keys) == set(FORMATS)
+    merged = {key for key, params in measure.DOWNLOADS.values() if params == {"merged": "1"}}
+    assert merged == {key for key, writer in FORMATS.items() if writer.MERGES}
+    assert all(measure.download_limit_kind(key) for key in FORMATS if key != "vcard")
 
 
 def test_every_sort_page_search_and_the_duplicates_and_changes_pages_are_measured(db, settings):

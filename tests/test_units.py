@@ -9,7 +9,7 @@ import pytest
 
 from contactsapp.logging import redact
 from exports.downloads.base import csv_chunks
-from exports.downloads.formulas import neutralise
+from exports.downloads.formulas import neutralise, neutralise_row
 from exports.linkedin_api import Unavailable, parse_export_task
 
 
@@ -50,6 +50,10 @@ from exports.linkedin_api import Unavailable, parse_export_task
         ("+1 415\t555", "'+1 415\t555"),
         ("+1 415 555 0164\nx43", "'+1 415 555 0164\nx43"),
         ("+", "'+"),
+        # Digits other than ASCII ones are no phone number: only 0-9 are.
+        ("+\u0664\u0664\u0662", "'+\u0664\u0664\u0662"),
+        ("+4\u00b2", "'+4\u00b2"),
+        ("-442079460958", "'-442079460958"),
         ("Ada Lovelace", "Ada Lovelace"),
         ("ada+news@example.com", "ada+news@example.com"),
         ("李小龙", "李小龙"),
@@ -58,6 +62,14 @@ from exports.linkedin_api import Unavailable, parse_export_task
 )
 def test_neutralise_defuses_formulas_but_keeps_phone_numbers(cell, expected):
     assert neutralise(cell) == expected
+
+
+def test_neutralise_row_neutralises_every_cell_and_copies_only_rows_that_change():
+    plain = ("Ada Lovelace", "ada@example.com", "+1 415 555 0100", "+14155550100")
+    assert neutralise_row(plain) is plain
+    risky = ("=1+2", "ada@example.com", "+1 415 555 0100", "@SUM(A1)")
+    assert neutralise_row(risky) == [neutralise(cell) for cell in risky]
+    assert neutralise_row(risky) == ["'=1+2", "ada@example.com", "+1 415 555 0100", "'@SUM(A1)"]
 
 
 def test_csv_chunks_are_rfc4180_and_round_trip():

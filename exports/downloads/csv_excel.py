@@ -7,15 +7,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from exports.downloads import csv_plain
-from exports.downloads.base import Person, csv_chunks
+from exports.downloads.base import csv_chunks
 
 LABEL = "Spreadsheet (Excel)"
 HINT = "For Excel, Numbers, LibreOffice and other spreadsheets."
-SOURCE = "people"
+SOURCE = "rows"
 MERGES = False
 CONTENT_TYPE = "text/csv; charset=utf-8"
 FILE_SUFFIX = "-excel.csv"
 
 
-def write(people: Iterable[Person]) -> Iterator[bytes]:
-    return csv_chunks(csv_plain.HEADER, csv_plain.rows(people), byte_order_mark=True)
+def write(rows: Iterable[tuple[str, str, str, str]]) -> Iterator[bytes]:
+    return csv_chunks(csv_plain.HEADER, rows, byte_order_mark=True)

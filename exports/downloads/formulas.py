@@ -16,6 +16,7 @@ never touched either.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _PHONE_NUMBER = r"""
@@ -30,6 +31,25 @@ PLAIN_PHONE_NUMBERS = re.compile(
 
 def neutralise(cell: str) -> str:
     """Return `cell` so that no spreadsheet will run it as a formula."""
-    if cell.startswith(FORMULA_TRIGGERS) and not PLAIN_PHONE_NUMBERS.fullmatch(cell):
+    if cell.startswith(FORMULA_TRIGGERS) and not _plain_phone_number(cell):
         return "'" + cell
     return cell
+
+
+def neutralise_row(cells: Sequence[str]) -> Sequence[str]:
+    """Return `cells` with every cell `neutralise`d: `cells` itself when none changes, as
+    in most rows (a phone starting with "+" is left as it is), so a download copies no row
+    it does not need to.
+    """
+    for cell in cells:
+        if cell.startswith(FORMULA_TRIGGERS) and neutralise(cell) is not cell:
+            return [neutralise(cell) for cell in cells]
+    return cells
+
+
+def _plain_phone_number(cell: str) -> bool:
+    # A phone in international form ("+442079460958", in every other row of a download)
+    # is a plain phone number; only other cells need the pattern.
+    if cell[1:].isdigit() and cell.isascii() and cell[0] == "+":
+        return True
+    return PLAIN_PHONE_NUMBERS.fullmatch(cell) is not None

@@ -15,6 +15,7 @@ LABEL = "Google Contacts (CSV)"
 HINT = "Import at contacts.google.com: Import, then choose this file."
 SOURCE = "people"
 MERGES = True
+UIDS = False
 CONTENT_TYPE = "text/csv; charset=utf-8"
 FILE_SUFFIX = "-google.csv"
 HEADER = (
@@ -50,15 +51,12 @@ def write(people: Iterable[Person]) -> Iterator[bytes]:
 def _row(person: Person) -> list[str]:
     first, middle, last = split_name(person.name)
     notes = f"Also listed as: {'; '.join(person.other_names)}" if person.other_names else ""
-    row = dict.fromkeys(HEADER, "")
-    row.update(
-        {
-            "First Name": first,
-            "Middle Name": middle,
-            "Last Name": last,
-            "Notes": notes,
-            "E-mail 1 - Value": SEPARATOR.join(person.emails),
-            "Phone 1 - Value": SEPARATOR.join(phone.best for phone in person.phones),
-        }
-    )
-    return list(row.values())
+    emails = SEPARATOR.join(person.emails)
+    phones = SEPARATOR.join(phone.best for phone in person.phones)
+    # In HEADER's order: a literal per row, where a dict keyed by column cost a third of
+    # the download.
+    return [first, middle, last, *_PHONETIC_TO_BIRTHDAY, notes, "", "", "", emails, "", phones]
+
+
+# The columns from "Phonetic First Name" to "Birthday", always empty.
+_PHONETIC_TO_BIRTHDAY = ("",) * (HEADER.index("Notes") - HEADER.index("Phonetic First Name"))

@@ -12,6 +12,7 @@ first + " " + last is the name when it is split, first is the name when it is no
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from typing import NamedTuple
 
@@ -32,9 +33,13 @@ def split_name(name: str) -> NameParts:
     return NameParts(name, "", "")
 
 
+@functools.lru_cache(maxsize=4096)  # given and family names repeat across a book
 def _latin_word(word: str) -> bool:
     if not word or word[0] in NAME_PUNCTUATION or word[-1] in NAME_PUNCTUATION:
         return False
+    if word.isascii():
+        # Every ASCII letter is a Latin one, and ASCII has no combining accents.
+        return word.replace("'", "").replace("-", "").isalpha()
     for character in word:
         if character in NAME_PUNCTUATION:
             continue

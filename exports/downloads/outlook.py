@@ -14,6 +14,7 @@ LABEL = "Outlook (CSV)"
 HINT = "For Outlook and Microsoft 365: People, then Import contacts."
 SOURCE = "people"
 MERGES = True
+UIDS = False
 CONTENT_TYPE = "text/csv; charset=utf-8"
 FILE_SUFFIX = "-outlook.csv"
 HEADER = (

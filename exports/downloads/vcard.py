@@ -19,10 +19,11 @@ LABEL = "vCard (.vcf)"
 HINT = "For your phone, Apple Contacts and Google Contacts: open or import the file."
 SOURCE = "people"
 MERGES = True
+UIDS = True  # the same UID for the same person in every export
 CONTENT_TYPE = "text/vcard; charset=utf-8"
 FILE_SUFFIX = ".vcf"
 LINE_OCTETS = 75
-LINE_BREAK = re.compile(r"\r\n|\r|\n")
+NEEDS_ESCAPE = re.compile(r"[\\,;\r\n]")
 
 
 def write(people: Iterable[Person]) -> Iterator[bytes]:
@@ -53,8 +54,11 @@ def card(person: Person) -> str:
 
 def escape(value: str) -> str:
     """Escape a text value: backslash first, then `,` `;` and every kind of line break."""
+    if not NEEDS_ESCAPE.search(value):
+        return value  # most names, addresses and numbers: nothing to do
     value = value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
-    return LINE_BREAK.sub("\\\\n", value)
+    # CRLF first, as one break; then a lone CR or LF.
+    return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
 
 
 def fold(line: str) -> str:
@@ -63,6 +67,8 @@ def fold(line: str) -> str:
     A continuation starts with one space, which counts towards its 75 octets; a cut never
     falls inside a UTF-8 character (RFC 6350 3.2; RFC 2426's 75 characters are satisfied too).
     """
+    if len(line) <= LINE_OCTETS and line.isascii():
+        return line + "\r\n"  # one octet a character: it fits
     encoded = line.encode()
     pieces, start, limit = [], 0, LINE_OCTETS
     while len(encoded) - start > limit:

@@ -148,6 +148,10 @@ def test_a_merged_person_keeps_every_email_phone_and_other_name_in_the_card():
         ("Sam 🚀 Rivera", ("Sam 🚀 Rivera", "", "")),
         ("Agent 007", ("Agent 007", "", "")),
         ("'Quoted Name", ("'Quoted Name", "", "")),
+        ("Mary-Jane O'Neil", ("Mary-Jane", "", "O'Neil")),
+        ("Ada Lovelace_", ("Ada Lovelace_", "", "")),
+        ("Ada Love1ace", ("Ada Love1ace", "", "")),
+        ("Ada Lovelace-", ("Ada Lovelace-", "", "")),
         ("", ("", "", "")),
     ],
 )
@@ -213,7 +217,9 @@ def test_importer_files_quote_only_where_needed_and_end_lines_with_crlf():
 def test_every_format_is_one_module_with_what_the_menu_and_the_view_need():
     for key, writer in FORMATS.items():
         assert writer.LABEL and writer.HINT and writer.CONTENT_TYPE and writer.FILE_SUFFIX, key
-        assert writer.SOURCE in {"people", "raw", "changes"}
+        assert writer.SOURCE in {"rows", "people", "raw", "changes"}
+        if writer.SOURCE == "people":
+            assert writer.UIDS in {True, False}, key
         assert callable(writer.write)
     assert MENU == ["vcard", "google", "outlook", "excel", "csv", "json"]
 

@@ -12,6 +12,7 @@ import pytest
 import vobject
 from django.test import Client
 
+from exports import selectors
 from exports.downloads.formulas import neutralise
 from exports.models import Contact, ExportTask
 from exports.phones import phone_international
@@ -202,6 +203,41 @@ def test_merged_downloads_write_one_entry_per_person_and_lose_nothing(member_cli
     for key in ("google", "outlook"):
         rows = read_csv(download(member_client, ready, key, merged="1")[0])
         assert len(rows) == people + 1, key
+
+
+@pytest.mark.parametrize(
+    ("key", "params"),
+    [
+        ("csv", {}),
+        ("json", {}),
+        ("vcard", {}),
+        ("vcard", {"merged": "1"}),
+        ("google", {"merged": "1"}),
+        ("outlook", {"q": "corp.example", "merged": "1"}),
+    ],
+)
+def test_a_download_read_in_tiny_batches_is_the_same_file(
+    member_client, ready, monkeypatch, key, params
+):
+    whole, _ = download(member_client, ready, key, **params)
+    # Batches of two and three contacts: every group and duplicate crosses a boundary.
+    monkeypatch.setattr(selectors, "DOWNLOAD_FIRST_ROWS", 2)
+    monkeypatch.setattr(selectors, "DOWNLOAD_ROWS", 3)
+    assert download(member_client, ready, key, **params)[0] == whole
+
+
+def test_merged_people_come_in_the_order_of_their_first_contact(member_client, ready):
+    task = ExportTask.objects.get()
+    firsts = [
+        contact
+        for contact in Contact.objects.filter(task=task).order_by("position")
+        if contact.duplicate_group in (None, contact.position)
+    ]
+    rows = read_csv(download(member_client, ready, "outlook", merged="1")[0])[1:]
+    emails = [row[3] for row in rows]
+    for contact, email in zip(firsts, emails, strict=True):
+        if contact.email:
+            assert email.casefold() == contact.email.casefold()
 
 
 def test_formats_that_do_not_merge_ignore_the_merged_option(member_client, ready):
