@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 
 class ExportTask(models.Model):
@@ -81,6 +83,23 @@ class ExportTask(models.Model):
         if self.status == self.Status.EXPIRED:
             return True
         return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+    @property
+    def progress_key(self) -> str:
+        """A short key that changes whenever the status panel or the home row would.
+
+        The panel sends back the key it shows with each poll; an unchanged in-progress
+        panel is answered 204 No Content, which htmx swaps nothing for and keeps polling.
+        The elapsed time is part of it at the panel's own granularity ("2 minutes").
+        """
+        shown = (
+            self.status,
+            self.needs_sign_in,
+            bool(self.linkedin_task_id),
+            self.note,
+            timesince(self.requested_at),
+        )
+        return hashlib.blake2b(repr(shown).encode(), digest_size=8).hexdigest()
 
 
 class Contact(models.Model):

@@ -62,6 +62,34 @@ MAX_QUERY_LENGTH = 200
 SEARCH_COUNT_LIMIT = 1_000
 
 
+# What a status poll reads: the fields its panel and row show, and those that say whether a
+# call to LinkedIn is due. Polls come every 2 s from every open page and the ORM's cost
+# grows with the columns and joins it selects; a finished task is read again in full
+# (`export_get_for_owner`) to show its results.
+PROGRESS_FIELDS = (
+    "public_id",
+    "owner_id",
+    "linkedin_task_id",
+    "status",
+    "note",
+    "needs_sign_in",
+    "requested_at",
+    "expires_at",
+    "next_check_at",
+    "consecutive_errors",
+)
+
+
+def export_progress_get(*, user: AbstractBaseUser, public_id: UUID) -> ExportTask:
+    """Return the member's export with only what a status poll reads; 404 for anyone else."""
+    try:
+        task = ExportTask.objects.only(*PROGRESS_FIELDS).get(owner=user, public_id=public_id)
+    except ExportTask.DoesNotExist as error:
+        raise Http404("No such export.") from error
+    task.owner = user  # already loaded by the sign-in check: a due call reads its account
+    return task
+
+
 def exports_for_owner(*, user: AbstractBaseUser) -> QuerySet[ExportTask]:
     return ExportTask.objects.filter(owner=user).order_by("-requested_at")
 
