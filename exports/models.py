@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.timesince import timesince
 
 
 class ExportTask(models.Model):
@@ -90,14 +90,14 @@ class ExportTask(models.Model):
 
         The panel sends back the key it shows with each poll; an unchanged in-progress
         panel is answered 204 No Content, which htmx swaps nothing for and keeps polling.
-        The elapsed time is part of it at the panel's own granularity ("2 minutes").
+        The time elapsed counts in whole minutes, the finest unit the panel shows.
         """
         shown = (
             self.status,
             self.needs_sign_in,
             bool(self.linkedin_task_id),
             self.note,
-            timesince(self.requested_at),
+            (timezone.now() - self.requested_at) // timedelta(minutes=1),
         )
         return hashlib.blake2b(repr(shown).encode(), digest_size=8).hexdigest()
 
