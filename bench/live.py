@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -186,6 +186,7 @@ def poll_load(
     seconds: float,
     max_requests: int,
     every: float = 0.0,
+    on_start: Callable[[], None] = lambda: None,
 ) -> dict[str, Any]:
     """`clients` clients GET `path` for `seconds` (at most `max_requests` in all).
 
@@ -198,6 +199,7 @@ def poll_load(
     unchanged panel is answered 204. The clients are coroutines over raw sockets in this
     process, not threads: the server runs in other processes, and hundreds of threads
     would spend the machine's two cores on switching rather than on the server.
+    `on_start` is called as the clock starts, once every client has its panel.
     """
     return asyncio.run(
         _load(
@@ -208,6 +210,7 @@ def poll_load(
             seconds=seconds,
             max_requests=max_requests,
             every=every,
+            on_start=on_start,
         )
     )
 
@@ -218,6 +221,7 @@ class _Client:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     answers: Counter = field(default_factory=Counter)
+    last_answer: float = 0.0
     reader: asyncio.StreamReader | None = None
     writer: asyncio.StreamWriter | None = None
 
@@ -231,6 +235,7 @@ async def _load(
     seconds: float,
     max_requests: int,
     every: float,
+    on_start: Callable[[], None],
 ) -> dict[str, Any]:
     issued = itertools.count()
     tabs = [_Client(path) for _ in range(clients)]
@@ -242,6 +247,7 @@ async def _load(
         if status != 200:
             raise RuntimeError(f"GET {path} answered {status}")
         tab.path = _next_poll(tab.path, body)
+    on_start()
     began = time.perf_counter()
     deadline = began + seconds
 
@@ -261,6 +267,7 @@ async def _load(
                 tab.writer.close()
                 tab.reader, tab.writer = await asyncio.open_connection(LOOPBACK, port)
             tab.answers[status] += 1
+            tab.last_answer = time.perf_counter()
             if status in (200, 204):
                 tab.latencies.append(time.perf_counter() - begin)
                 tab.path = _next_poll(tab.path, body)
@@ -268,7 +275,8 @@ async def _load(
                 tab.errors += 1
 
     await asyncio.gather(*(client(index, tab) for index, tab in enumerate(tabs)))
-    wall = time.perf_counter() - began
+    # Until the last answer: a paced client's wait for a turn past the deadline is no load.
+    wall = max(tab.last_answer for tab in tabs) - began
     for tab in tabs:
         tab.writer.close()
     latencies = [value for tab in tabs for value in tab.latencies]
@@ -371,12 +379,23 @@ def polls_measure(
             plan += [(scenario, 0.0, seconds, count) for count in clients]
         for scenario, every, window, count in plan:
             wait = timedelta(hours=1) if scenario == "no call due" else timedelta(0)
+            before = {}
+
+            def start(wait: timedelta = wait, before: dict = before) -> None:
+                # Due (or not) from the first measured poll on; the calls counted are the
+                # measured window's, not those of the clients loading their panels.
+                ExportTask.objects.filter(pk=task.pk).update(
+                    next_check_at=timezone.now() + wait, consecutive_errors=0, note=""
+                )
+                before["calls"] = sandbox_polls(sandbox, task.linkedin_task_id)
+
             ExportTask.objects.filter(pk=task.pk).update(
-                next_check_at=timezone.now() + wait, consecutive_errors=0, note=""
+                next_check_at=timezone.now() + timedelta(hours=1)
             )
-            before = sandbox_polls(sandbox, task.linkedin_task_id)
-            run = poll_load(path=status_path, clients=count, seconds=window, every=every, **load)
-            run["upstream_calls"] = sandbox_polls(sandbox, task.linkedin_task_id) - before
+            run = poll_load(
+                path=status_path, clients=count, seconds=window, every=every, on_start=start, **load
+            )
+            run["upstream_calls"] = sandbox_polls(sandbox, task.linkedin_task_id) - before["calls"]
             run["window_seconds"] = window
             run["scenario"] = scenario
             runs.append(run)
