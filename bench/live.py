@@ -247,7 +247,7 @@ async def _load(
         if status != 200:
             raise RuntimeError(f"GET {path} answered {status}")
         tab.path = _next_poll(tab.path, body)
-    on_start()
+    await asyncio.to_thread(on_start)  # it may use the ORM, which refuses an event loop
     began = time.perf_counter()
     deadline = began + seconds
 
