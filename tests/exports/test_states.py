@@ -220,6 +220,34 @@ def test_a_poll_that_finds_nothing_new_is_answered_204_and_a_change_with_the_new
     assert "hx-trigger" not in final.content.decode()  # polling stops
 
 
+def test_a_token_that_expired_meanwhile_asks_for_sign_in_when_a_call_is_due_without_calling(
+    linkedin,
+):
+    linkedin.set_knobs(task_seconds=3600)
+    client = signed_in(linkedin, "typical")
+    start_export(client)
+    task = ExportTask.objects.get()
+    status_url = f"/exports/{task.public_id}/status/"
+    htmx = {"HX-Request": "true"}
+    LinkedInAccount.objects.update(token_expires_at=task.requested_at)
+    calls = linkedin.stats()["requests"].get("export_status", 0)
+
+    # Not due: the poll reads only the task and keeps polling.
+    ExportTask.objects.filter(pk=task.pk).update(next_check_at=task.requested_at.replace(year=2999))
+    waiting = client.get(status_url, headers=htmx).content.decode()
+    assert "LinkedIn is preparing your address book" in waiting and "hx-trigger" in waiting
+
+    # Due: the token is checked before any call, and the member is asked to sign in again.
+    ExportTask.objects.filter(pk=task.pk).update(next_check_at=task.requested_at)
+    key = shown_key(waiting)
+    panel = client.get(status_url, {"shown": key}, headers=htmx)
+    assert panel.status_code == 200
+    assert "Sign in again to carry on" in panel.content.decode()
+    assert "hx-trigger" not in panel.content.decode()
+    assert ExportTask.objects.get().needs_sign_in
+    assert linkedin.stats()["requests"].get("export_status", 0) == calls
+
+
 def test_another_member_gets_404_from_a_poll_even_with_the_panel_key(linkedin):
     owner = signed_in(linkedin, "typical")
     start_export(owner)
