@@ -240,16 +240,19 @@ def _poll_targets(polls: dict[str, Any] | None, db: str) -> list[dict[str, Any]]
     share_name = "status polls, closed loop: throughput beside the trivial view's"
     paced_name = f"status polls, {POLL_PACED_CLIENTS} paced clients: p99"
     runs = (polls or {}).get("runs", [])
-    floor = next((run for run in runs if run["scenario"].startswith("floor")), None)
+    floors = [run for run in runs if run["scenario"].startswith("floor")]
     polled = [run for run in runs if not run["scenario"].startswith("floor")]
     found = []
 
-    closed = [
-        run
-        for run in polled
-        if run["pace"] == "closed loop" and floor and run["clients"] == floor["clients"]
-    ]
+    def floor_beside(run: dict[str, Any]) -> dict[str, Any] | None:
+        """The trivial view's run just before `run` if there is one, else any at its N."""
+        same_n = [floor for floor in floors if floor["clients"] == run["clients"]]
+        paired = [floor for floor in same_n if floor.get("beside") == run["scenario"]]
+        return (paired or same_n or [None])[0]
+
+    closed = [run for run in polled if run["pace"] == "closed loop" and floor_beside(run)]
     for run in closed:
+        floor = floor_beside(run)
         share = run["rps"] / floor["rps"]
         found.append(
             _target(
@@ -484,7 +487,7 @@ def markdown(results: dict[str, Any]) -> str:
             poll_rows.append(
                 [
                     NAMES.get(db, db),
-                    run["scenario"],
+                    run["scenario"] + (f", just before {run['beside']}" if "beside" in run else ""),
                     run["pace"],
                     str(run["clients"]),
                     _n(run["requests"]),
