@@ -215,16 +215,18 @@ def _download_targets(result: dict[str, Any], db: str) -> list[dict[str, Any]]:
 
     json_name = f"{prefix}: JSON within {JSON_MAX_RATIO:g}x writing the stored text"
     json_limit = f"<= {JSON_MAX_RATIO:g}x"
-    json = next((figures for label, figures in top["downloads"].items() if "JSON" in label), {})
-    if "ratio" in json:
+    json_download = next(
+        (figures for label, figures in top["downloads"].items() if "JSON" in label), {}
+    )
+    if "ratio" in json_download:
         found.append(
             _checked(
                 json_name,
                 db,
                 top["contacts"],
-                f"{json['ratio']:.1f}x",
+                f"{json_download['ratio']:.1f}x",
                 json_limit,
-                json["ratio"] <= JSON_MAX_RATIO,
+                json_download["ratio"] <= JSON_MAX_RATIO,
             )
         )
     else:
