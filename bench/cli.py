@@ -62,7 +62,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--profile", action="store_true", help="cProfile ingest, CSV and pages at the top size"
     )
     parser.add_argument(
-        "--clients", type=_ints, help="concurrent status pollers (default 1,10,50; 0: skip)"
+        "--clients",
+        type=_ints,
+        help="status pollers in a closed loop, beside the trivial view (default 1,10,50; "
+        "0: none, and no paced ones either unless --paced-clients)",
+    )
+    parser.add_argument(
+        "--paced-clients",
+        type=_ints,
+        help="status pollers paced like the panel (--pace) (default 1,10,50,500; 0: none)",
     )
     parser.add_argument("--poll-seconds", type=float, help="length of each poll run (default 4)")
     parser.add_argument("--poll-max-requests", type=int, default=50_000, help="cap per poll run")
@@ -94,9 +102,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     options.reps = options.reps or (1 if quick else 3)
     options.page_reps = options.page_reps if options.page_reps is not None else 15 if quick else 40
+    if options.paced_clients is None:
+        # `--clients 0` alone skips the live server altogether, as it always did.
+        no_polls = options.clients is not None and not any(options.clients)
+        options.paced_clients = [] if no_polls else [1, 10] if quick else [1, 10, 50, 500]
     if options.clients is None:
         options.clients = [1, 10] if quick else [1, 10, 50]
     options.clients = [count for count in options.clients if count > 0]
+    options.paced_clients = [count for count in options.paced_clients if count > 0]
     options.poll_seconds = options.poll_seconds or (2.0 if quick else 3.0)
     options.paced_seconds = options.paced_seconds or (4.0 if quick else 6.0)
     options.databases = [name.strip() for name in options.db.split(",") if name.strip()]
@@ -184,6 +197,7 @@ def run_worker(kind: str, options: argparse.Namespace) -> dict[str, Any]:
             "memory": not options.no_memory,
             "profile": options.profile,
             "clients": options.clients,
+            "paced_clients": options.paced_clients,
             "poll_seconds": options.poll_seconds,
             "poll_max_requests": options.poll_max_requests,
             "poll_interval": options.poll_interval,
@@ -258,6 +272,7 @@ def main(argv: list[str] | None = None) -> None:
             "reps": options.reps,
             "page_reps": options.page_reps,
             "clients": options.clients,
+            "paced_clients": options.paced_clients,
             "poll_seconds": options.poll_seconds,
             "poll_interval": options.poll_interval,
             "pace": options.pace,

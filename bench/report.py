@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-# Targets of issue 11 for ingest and the contacts page; of issue 5 for the CSV and polls.
+# Issue 11's targets, on both databases, at its size (production settings, this machine).
+TARGET_CONTACTS = 250_000
+DATABASES = ("sqlite", "postgresql")
+PAGE_MAX_P95_MS = 25.0
 INGEST_MAX_RATIO = 3.0
 INGEST_MAX_MEMORY_OVER_BODY = 2.0
-CSV_MAX_RATIO = 3.0
-CSV_MAX_FIRST_BYTE_MS = 100.0
-# "Flat": five times the contacts may cost at most half as much memory again.
-CSV_MAX_MEMORY_GROWTH = 1.5
-PAGE_MAX_P95_MS = 25.0
-# Issue 11, every download at the largest size: first byte, memory flat against 10,000
-# contacts, and within 2x its limit (a CSV: csv.writer; the JSON: the stored text).
 DOWNLOAD_MAX_FIRST_BYTE_MS = 50.0
-DOWNLOAD_MAX_RATIO = 2.0
-DOWNLOAD_MEMORY_BASE = 10_000
+# "Flat": the peak at 250,000 contacts within 1.5x the 10,000-contact figure.
+DOWNLOAD_MEMORY_BASELINE_CONTACTS = 10_000
 DOWNLOAD_MAX_MEMORY_GROWTH = 1.5
+CSV_MAX_RATIO = 2.0  # over csv.writer of the same rows
+JSON_MAX_RATIO = 2.0  # over writing the stored text
+DOWNLOAD_MAX_RATIO = 2.0  # any other CSV-like download, over csv.writer of the same rows
+POLL_MIN_THROUGHPUT_SHARE = 0.8  # of the trivial view's, closed loop
+POLL_PACED_CLIENTS = 500
 POLL_MAX_P99_MS = 100.0
+NOT_MEASURED = "not measured"
 
 NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
@@ -51,180 +53,276 @@ def _target(
 
 
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Issue 11's targets for each database, from whatever rows the results hold.
+
+    Every page request, every download and every poll run found is checked; a target
+    with nothing to check it against is a MISS marked "not measured", and so is one
+    measured below 250,000 contacts (a smaller book cannot show it is met).
+    """
     found = []
-    for db, result in results["databases"].items():
+    for db in dict.fromkeys([*DATABASES, *results["databases"]]):
+        result = results["databases"].get(db, {})
         name = NAMES.get(db, db)
-        if result.get("ingest"):
-            top = result["ingest"][-1]
-            label = f"{top['contacts']:,}"
-            found.append(
-                _target(
-                    f"ingest {label}: app within {INGEST_MAX_RATIO:g}x the same-columns limit",
-                    name,
-                    f"{top['ratio']:.1f}x (bare limit: {top['ratio_bare']:.1f}x)"
-                    if "ratio_bare" in top
-                    else f"{top['ratio']:.1f}x",
-                    f"<= {INGEST_MAX_RATIO:g}x",
-                    top["ratio"] <= INGEST_MAX_RATIO,
-                )
-            )
-            if "app_peak_over_body" in top:
-                found.append(
-                    _target(
-                        f"ingest {label}: peak memory growth within "
-                        f"{INGEST_MAX_MEMORY_OVER_BODY:g}x the body",
-                        name,
-                        f"{top['app_peak_over_body']:.1f}x "
-                        f"(limit path {top['limit_peak_over_body']:.1f}x)",
-                        f"<= {INGEST_MAX_MEMORY_OVER_BODY:g}x",
-                        top["app_peak_over_body"] <= INGEST_MAX_MEMORY_OVER_BODY,
-                    )
-                )
-        if result.get("csv"):
-            top = result["csv"][-1]
-            label = f"{top['contacts']:,}"
-            found.append(
-                _target(
-                    f"CSV {label}: within {CSV_MAX_RATIO:g}x csv.writer over raw rows",
-                    name,
-                    f"{top['ratio']:.1f}x",
-                    f"<= {CSV_MAX_RATIO:g}x",
-                    top["ratio"] <= CSV_MAX_RATIO,
-                )
-            )
-            first_byte = top["first_byte_seconds_max"] * 1000
-            found.append(
-                _target(
-                    f"CSV {label}: first byte (slowest of the repetitions)",
-                    name,
-                    f"{first_byte:.0f} ms",
-                    f"< {CSV_MAX_FIRST_BYTE_MS:g} ms",
-                    first_byte < CSV_MAX_FIRST_BYTE_MS,
-                )
-            )
-            peaks = [(run["contacts"], run.get("app_peak_bytes")) for run in result["csv"]]
-            if len(peaks) >= 2 and all(peak for _, peak in peaks):
-                (small_n, small), (big_n, big) = peaks[-2], peaks[-1]
-                found.append(
-                    _target(
-                        f"CSV memory flat: peak at {big_n:,} vs {small_n:,} contacts",
-                        name,
-                        f"{_mib(big)} vs {_mib(small)} ({big / small:.2f}x)",
-                        f"<= {CSV_MAX_MEMORY_GROWTH:g}x",
-                        big / small <= CSV_MAX_MEMORY_GROWTH,
-                    )
-                )
-        if result.get("downloads"):
-            found += _download_targets(result["downloads"], name)
-        if result.get("page"):
-            page = result["page"]
-            for label, figures in page["pages"].items():
-                if label.startswith("floor"):
-                    continue
-                found.append(
-                    _target(
-                        f"contacts page at {page['contacts']:,}: {label}, p95",
-                        name,
-                        f"{figures['p95_ms']:.1f} ms",
-                        f"<= {PAGE_MAX_P95_MS:g} ms",
-                        figures["p95_ms"] <= PAGE_MAX_P95_MS,
-                    )
-                )
-        if result.get("polls"):
-            found += _poll_targets(result["polls"], name)
+        found += _page_targets(result.get("page"), name)
+        found += _ingest_targets(result.get("ingest", []), name)
+        found += _download_targets(result, name)
+        found += _poll_targets(result.get("polls"), name)
     return found
 
 
-def _download_targets(runs: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+def _at_size(contacts: int) -> str:
+    """Where a figure was measured, said when it is not the targets' size."""
+    return "" if contacts >= TARGET_CONTACTS else f" at {contacts:,} contacts"
+
+
+def _checked(
+    name: str, db: str, contacts: int, measured: str, limit: str, met: bool, note: str = ""
+) -> dict[str, Any]:
+    return _target(
+        name, db, measured + _at_size(contacts), limit, met and contacts >= TARGET_CONTACTS, note
+    )
+
+
+def _missing(name: str, db: str, limit: str) -> dict[str, Any]:
+    return _target(name, db, NOT_MEASURED, limit, False)
+
+
+def _page_targets(page: dict[str, Any] | None, db: str) -> list[dict[str, Any]]:
+    name = f"contacts page at {TARGET_CONTACTS:,}: every request, p95"
+    limit = f"<= {PAGE_MAX_P95_MS:g} ms"
+    requests = {
+        label: figures
+        for label, figures in (page or {}).get("pages", {}).items()
+        if not label.startswith("floor")
+    }
+    if not requests:
+        return [_missing(name, db, limit)]
+    return [
+        _checked(
+            f"contacts page at {TARGET_CONTACTS:,}: {label}, p95",
+            db,
+            page["contacts"],
+            f"{figures['p95_ms']:.1f} ms",
+            limit,
+            figures["p95_ms"] <= PAGE_MAX_P95_MS,
+        )
+        for label, figures in requests.items()
+    ]
+
+
+def _ingest_targets(ingest: list[dict[str, Any]], db: str) -> list[dict[str, Any]]:
+    speed = f"ingest {TARGET_CONTACTS:,}: within {INGEST_MAX_RATIO:g}x the same-columns limit"
+    speed_limit = f"<= {INGEST_MAX_RATIO:g}x"
+    memory = (
+        f"ingest {TARGET_CONTACTS:,}: peak memory within {INGEST_MAX_MEMORY_OVER_BODY:g}x the body"
+    )
+    memory_limit = f"<= {INGEST_MAX_MEMORY_OVER_BODY:g}x"
+    if not ingest:
+        return [_missing(speed, db, speed_limit), _missing(memory, db, memory_limit)]
+    top = ingest[-1]
+    found = [
+        _checked(
+            speed,
+            db,
+            top["contacts"],
+            f"{top['ratio']:.1f}x"
+            + (f" (bare limit: {top['ratio_bare']:.1f}x)" if "ratio_bare" in top else ""),
+            speed_limit,
+            top["ratio"] <= INGEST_MAX_RATIO,
+        )
+    ]
+    if "app_peak_over_body" in top:
+        found.append(
+            _checked(
+                memory,
+                db,
+                top["contacts"],
+                f"{top['app_peak_over_body']:.1f}x (limit path {top['limit_peak_over_body']:.1f}x)",
+                memory_limit,
+                top["app_peak_over_body"] <= INGEST_MAX_MEMORY_OVER_BODY,
+            )
+        )
+    else:
+        found.append(_missing(memory, db, memory_limit))
+    return found
+
+
+def _download_targets(result: dict[str, Any], db: str) -> list[dict[str, Any]]:
+    """First byte and flat memory for every download found; CSV and JSON beside their limits."""
+    prefix = f"download at {TARGET_CONTACTS:,}"
+    first_byte_limit = f"<= {DOWNLOAD_MAX_FIRST_BYTE_MS:g} ms"
+    memory_limit = f"<= {DOWNLOAD_MAX_MEMORY_GROWTH:g}x"
+    runs = result.get("downloads", [])
     found = []
-    top = runs[-1]
-    size = f"{top['contacts']:,}"
-    base = next((run for run in runs if run["contacts"] == DOWNLOAD_MEMORY_BASE), None)
+    if not runs:
+        found += [
+            _missing(f"{prefix}: every format's first byte", db, first_byte_limit),
+            _missing(
+                f"{prefix}: every format's peak memory vs "
+                f"{DOWNLOAD_MEMORY_BASELINE_CONTACTS:,} contacts",
+                db,
+                memory_limit,
+            ),
+        ]
+    top = runs[-1] if runs else {"contacts": 0, "downloads": {}}
+    baseline = next(
+        (run for run in runs if run["contacts"] == DOWNLOAD_MEMORY_BASELINE_CONTACTS), None
+    )
     for label, figures in top["downloads"].items():
         first_byte = figures["first_byte_ms_max"]
         found.append(
-            _target(
-                f"download {size}, {label}: first byte (slowest of the repetitions)",
-                name,
-                f"{first_byte:.0f} ms",
-                f"<= {DOWNLOAD_MAX_FIRST_BYTE_MS:g} ms",
+            _checked(
+                f"{prefix}: {label}, first byte (slowest of the repetitions)",
+                db,
+                top["contacts"],
+                f"{first_byte:.1f} ms",
+                first_byte_limit,
                 first_byte <= DOWNLOAD_MAX_FIRST_BYTE_MS,
             )
         )
-        if "ratio" in figures:
+        memory = f"{prefix}: {label}, peak memory vs {DOWNLOAD_MEMORY_BASELINE_CONTACTS:,} contacts"
+        small = (baseline or {}).get("downloads", {}).get(label, {}).get("peak_bytes")
+        big = figures.get("peak_bytes")
+        if small and big:
             found.append(
-                _target(
-                    f"download {size}, {label}: within {DOWNLOAD_MAX_RATIO:g}x {figures['limit']}",
-                    name,
+                _checked(
+                    memory,
+                    db,
+                    top["contacts"],
+                    f"{_mib(big)} vs {_mib(small)} ({big / small:.2f}x)",
+                    memory_limit,
+                    big / small <= DOWNLOAD_MAX_MEMORY_GROWTH,
+                )
+            )
+        else:
+            found.append(_missing(memory, db, memory_limit))
+        if "ratio" in figures and "JSON" not in label:
+            found.append(
+                _checked(
+                    f"{prefix}: {label}, within {DOWNLOAD_MAX_RATIO:g}x {figures['limit']}",
+                    db,
+                    top["contacts"],
                     f"{figures['ratio']:.1f}x",
                     f"<= {DOWNLOAD_MAX_RATIO:g}x",
                     figures["ratio"] <= DOWNLOAD_MAX_RATIO,
                 )
             )
-        small = base and base["downloads"].get(label, {}).get("peak_bytes")
-        if small and "peak_bytes" in figures and base is not top:
-            growth = figures["peak_bytes"] / small
-            found.append(
-                _target(
-                    f"download {size}, {label}: memory flat against {base['contacts']:,}",
-                    name,
-                    f"{_mib(figures['peak_bytes'])} vs {_mib(small)} ({growth:.2f}x)",
-                    f"<= {DOWNLOAD_MAX_MEMORY_GROWTH:g}x",
-                    growth <= DOWNLOAD_MAX_MEMORY_GROWTH,
-                )
+
+    csv_name = f"{prefix}: CSV within {CSV_MAX_RATIO:g}x csv.writer over the same rows"
+    csv_limit = f"<= {CSV_MAX_RATIO:g}x"
+    if result.get("csv"):
+        csv = result["csv"][-1]
+        found.append(
+            _checked(
+                csv_name,
+                db,
+                csv["contacts"],
+                f"{csv['ratio']:.1f}x",
+                csv_limit,
+                csv["ratio"] <= CSV_MAX_RATIO,
             )
+        )
+    else:
+        found.append(_missing(csv_name, db, csv_limit))
+
+    json_name = f"{prefix}: JSON within {JSON_MAX_RATIO:g}x writing the stored text"
+    json_limit = f"<= {JSON_MAX_RATIO:g}x"
+    json_download = next(
+        (figures for label, figures in top["downloads"].items() if "JSON" in label), {}
+    )
+    if "ratio" in json_download:
+        found.append(
+            _checked(
+                json_name,
+                db,
+                top["contacts"],
+                f"{json_download['ratio']:.1f}x",
+                json_limit,
+                json_download["ratio"] <= JSON_MAX_RATIO,
+            )
+        )
+    else:
+        found.append(_missing(json_name, db, json_limit))
     return found
 
 
-def _poll_targets(polls: dict[str, Any], name: str) -> list[dict[str, Any]]:
+def _poll_targets(polls: dict[str, Any] | None, db: str) -> list[dict[str, Any]]:
+    """Closed-loop throughput beside the trivial view; 500 paced clients; upstream calls."""
+    share_limit = f">= {POLL_MIN_THROUGHPUT_SHARE:.0%} of the trivial view's"
+    paced_limit = f"<= {POLL_MAX_P99_MS:g} ms"
+    calls_limit = "<= 1 per interval"
+    share_name = "status polls, closed loop: throughput beside the trivial view's"
+    paced_name = f"status polls, {POLL_PACED_CLIENTS} paced clients: p99"
+    runs = (polls or {}).get("runs", [])
+    floors = [run for run in runs if run["scenario"].startswith("floor")]
+    polled = [run for run in runs if not run["scenario"].startswith("floor")]
     found = []
-    runs = polls["runs"]
-    idle = [run for run in runs if run["scenario"] == "no call due"]
-    due = [run for run in runs if run["scenario"] == "call due"]
-    for pace in dict.fromkeys(run["pace"] for run in idle):
-        top = max((run for run in idle if run["pace"] == pace), key=lambda run: run["clients"])
-        floor = [run for run in runs if run["scenario"].startswith("floor") and run["pace"] == pace]
+
+    def floor_beside(run: dict[str, Any]) -> dict[str, Any] | None:
+        """The trivial view's run just before `run` if there is one, else any at its N."""
+        same_n = [floor for floor in floors if floor["clients"] == run["clients"]]
+        paired = [floor for floor in same_n if floor.get("beside") == run["scenario"]]
+        return (paired or same_n or [None])[0]
+
+    closed = [run for run in polled if run["pace"] == "closed loop" and floor_beside(run)]
+    for run in closed:
+        floor = floor_beside(run)
+        share = run["rps"] / floor["rps"]
         found.append(
             _target(
-                f"status polls, {top['clients']} clients ({pace}), no call due: p99",
-                name,
-                f"{top['p99_ms']:.0f} ms"
-                + (f" (trivial view: {floor[0]['p99_ms']:.0f} ms)" if floor else ""),
-                f"< {POLL_MAX_P99_MS:g} ms",
-                top["p99_ms"] < POLL_MAX_P99_MS,
+                f"status polls, {run['clients']} clients in a closed loop, "
+                f"{run['scenario']}: throughput",
+                db,
+                f"{run['rps']:.0f} req/s, {share:.0%} of the trivial view's "
+                f"{floor['rps']:.0f} req/s",
+                share_limit,
+                share >= POLL_MIN_THROUGHPUT_SHARE,
             )
         )
-    if idle:
+    if not closed:
+        found.append(_missing(share_name, db, share_limit))
+
+    paced = [
+        run
+        for run in polled
+        if run["pace"] != "closed loop" and run["clients"] >= POLL_PACED_CLIENTS
+    ]
+    for run in paced:
         found.append(
             _target(
-                "status polls, no call due: calls to LinkedIn",
-                name,
-                "; ".join(
-                    f"{pace}: "
-                    + ", ".join(
-                        f"{run['clients']}: {run['upstream_calls']}"
-                        for run in idle
-                        if run["pace"] == pace
-                    )
-                    for pace in dict.fromkeys(run["pace"] for run in idle)
-                ),
-                "0 for every N",
-                max(run["upstream_calls"] for run in idle) == 0,
+                f"status polls, {run['clients']} clients ({run['pace']}), {run['scenario']}: p99",
+                db,
+                f"{run['p99_ms']:.0f} ms ({run['errors']} errors)",
+                paced_limit,
+                run["p99_ms"] <= POLL_MAX_P99_MS and not run["errors"],
             )
         )
-    if due:
-        bound = int(polls["window_seconds"] / polls["poll_interval"]) + 1
-        calls = [run["upstream_calls"] for run in due]
+    if not paced:
+        found.append(_missing(paced_name, db, paced_limit))
+
+    interval = (polls or {}).get("poll_interval", 0)
+    calls = [run for run in polled if "upstream_calls" in run]
+    for run in calls:
+        window = run.get("window_seconds") or (
+            polls["paced_window_seconds"]
+            if run["pace"] != "closed loop"
+            else polls["window_seconds"]
+        )
+        # One call per task per interval: at most one per interval begun within the window,
+        # and none at all when no call is due.
+        bound = 0 if run["scenario"] == "no call due" else int(window / interval) + 1
         found.append(
             _target(
-                "status polls, call due: calls to LinkedIn independent of N",
-                name,
-                ", ".join(f"{run['clients']}: {run['upstream_calls']}" for run in due),
-                f"<= {bound} each, spread <= 1",
-                max(calls) <= bound and max(calls) - min(calls) <= 1,
-                f"one per {polls['poll_interval']:g} s in a {polls['window_seconds']:g} s window",
+                f"status polls, {run['clients']} clients ({run['pace']}), "
+                f"{run['scenario']}: calls to LinkedIn",
+                db,
+                f"{run['upstream_calls']} in {window:g} s",
+                f"<= {bound} (1 per {interval:g} s)" if bound else "0 (none due)",
+                run["upstream_calls"] <= bound,
             )
         )
+    if not calls:
+        found.append(_missing("status polls: calls to LinkedIn", db, calls_limit))
     return found
 
 
@@ -425,7 +523,7 @@ def markdown(results: dict[str, Any]) -> str:
             poll_rows.append(
                 [
                     NAMES.get(db, db),
-                    run["scenario"],
+                    run["scenario"] + (f", just before {run['beside']}" if "beside" in run else ""),
                     run["pace"],
                     str(run["clients"]),
                     _n(run["requests"]),
@@ -433,6 +531,8 @@ def markdown(results: dict[str, Any]) -> str:
                     f"{run['median_ms']:.1f}",
                     f"{run['p99_ms']:.1f}",
                     str(run["errors"]),
+                    ", ".join(f"{code}: {n:,}" for code, n in run.get("answers", {}).items())
+                    or "-",
                     str(run["upstream_calls"]) if "upstream_calls" in run else "-",
                 ]
             )
@@ -447,7 +547,10 @@ def markdown(results: dict[str, Any]) -> str:
             f"{poll_info['paced_window_seconds']:g} s); closed-loop clients poll again as soon "
             f"as they are answered (runs of {poll_info['window_seconds']:g} s). "
             f"EXPORT_POLL_INTERVAL={poll_info['poll_interval']:g} s. Upstream calls: the "
-            "sandbox's `task_polls` for the task during the run.",
+            "sandbox's `task_polls` for the task during the run. The load: one coroutine and "
+            "one keep-alive connection per client, in a process of its own; each client has "
+            "loaded the panel before the clock starts and polls what it says, as htmx does "
+            "(answers: 200 a new panel, 204 nothing new).",
             "",
             *_table(
                 [
@@ -460,6 +563,7 @@ def markdown(results: dict[str, Any]) -> str:
                     "median ms",
                     "p99 ms",
                     "errors",
+                    "answers",
                     "upstream calls",
                 ],
                 poll_rows,
@@ -479,6 +583,9 @@ def markdown(results: dict[str, Any]) -> str:
     if target_rows:
         lines += [
             "## Targets",
+            "",
+            f"Issue 11's targets, on both databases at {TARGET_CONTACTS:,} contacts: a target "
+            "measured on a smaller book, or not measured in this run, is a MISS.",
             "",
             *_table(["target", "DB", "measured", "target", "result"], target_rows),
         ]

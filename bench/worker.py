@@ -105,16 +105,20 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
             },
         }
 
-    if config["clients"]:
+    if config["clients"] or config["paced_clients"]:
         from bench import live
 
-        log(f"[{name}] status polls, live gunicorn, clients {config['clients']}")
+        log(
+            f"[{name}] status polls, live gunicorn, clients {config['clients']} in a closed "
+            f"loop, {config['paced_clients']} paced"
+        )
         connection.close()
         with tempfile.TemporaryDirectory(prefix="bench-logs-") as log_dir:
             result["polls"] = live.polls_measure(
                 app_env=config["app_env"],
                 log_dir=Path(log_dir),
                 clients=config["clients"],
+                paced_clients=config["paced_clients"],
                 seconds=config["poll_seconds"],
                 paced_seconds=config["paced_seconds"],
                 pace=config["pace"],

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import hashlib
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -81,6 +83,23 @@ class ExportTask(models.Model):
         if self.status == self.Status.EXPIRED:
             return True
         return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+    @property
+    def progress_key(self) -> str:
+        """A short key that changes whenever the status panel or the home row would.
+
+        The panel sends back the key it shows with each poll; an unchanged in-progress
+        panel is answered 204 No Content, which htmx swaps nothing for and keeps polling.
+        The time elapsed counts in whole minutes, the finest unit the panel shows.
+        """
+        shown = (
+            self.status,
+            self.needs_sign_in,
+            bool(self.linkedin_task_id),
+            self.note,
+            (timezone.now() - self.requested_at) // timedelta(minutes=1),
+        )
+        return hashlib.blake2b(repr(shown).encode(), digest_size=8).hexdigest()
 
 
 class Contact(models.Model):

@@ -121,13 +121,14 @@ def export_refresh(*, task: ExportTask, now: datetime | None = None) -> ExportTa
         reason = task.note or "LinkedIn did not finish generating your address book."
         _finish(task, Status.FAILED, now=now, failure_reason=f"Gave up waiting. {reason}")
         return task
-    account = task.owner.linkedin_account
-    if not account.has_usable_token:
+    if task.next_check_at > now:
+        # Not due: as fresh as our read of it, and no write needed. Most polls end here,
+        # so they read neither the member's account nor anything else.
+        return task
+    if not task.owner.linkedin_account.has_usable_token:
         if not task.needs_sign_in:
             _update_in_progress(task, needs_sign_in=True)
         return task
-    if task.next_check_at > now:
-        return task  # not due: as fresh as our read of it, and no write needed
     if not _claim(task, now=now):
         task.refresh_from_db()  # another request or worker is calling LinkedIn
         return task

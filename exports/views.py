@@ -38,7 +38,11 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_row(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """One export's row of the home page, polled by htmx while LinkedIn generates it."""
-    task = _current_task(request, public_id)
+    task = _polled_task(request, public_id)
+    if _unchanged(request, task):
+        return _nothing_new()
+    if task.is_finished:
+        task = selectors.export_get_for_owner(user=request.user, public_id=public_id)
     return render(request, "exports/home.html#export-row", {"task": task})
 
 
@@ -117,9 +121,13 @@ def export_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 def export_status(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The status panel alone, polled by htmx while the export is generated."""
-    task = _current_task(request, public_id)
+    task = _polled_task(request, public_id)
     if task.is_expired():
         return _expired(request, task, partial=True)
+    if _unchanged(request, task):
+        return _nothing_new()
+    if task.is_finished:
+        task = selectors.export_get_for_owner(user=request.user, public_id=public_id)
     context = {"task": task, "now": timezone.now()}
     if task.status == ExportTask.Status.SUCCEEDED:
         # Finished: answer the results in place of the panel; they carry no trigger, so
@@ -212,7 +220,15 @@ def task_url(task: ExportTask) -> str:
 
 
 def _current_task(request: HttpRequest, public_id: UUID) -> ExportTask:
-    task = selectors.export_get_for_owner(user=request.user, public_id=public_id)
+    return _refreshed(selectors.export_get_for_owner(user=request.user, public_id=public_id))
+
+
+def _polled_task(request: HttpRequest, public_id: UUID) -> ExportTask:
+    """The export as a poll needs it: only the fields its panel and row show, refreshed."""
+    return _refreshed(selectors.export_progress_get(user=request.user, public_id=public_id))
+
+
+def _refreshed(task: ExportTask) -> ExportTask:
     was_finished = task.is_finished
     try:
         task = services.export_refresh(task=task)
@@ -223,6 +239,17 @@ def _current_task(request: HttpRequest, public_id: UUID) -> ExportTask:
     except ExportTask.DoesNotExist as error:
         raise Http404("No such export.") from error  # deleted while we refreshed it
     return task
+
+
+def _unchanged(request: HttpRequest, task: ExportTask) -> bool:
+    """True if the poller already shows what it would be sent: the task is still in
+    progress and the key its panel sent back (`shown`) is the task's current one."""
+    return not task.is_finished and request.GET.get("shown") == task.progress_key
+
+
+def _nothing_new() -> HttpResponse:
+    # htmx swaps nothing for a 204 and keeps polling (see the htmx-config in _base.html).
+    return HttpResponse(status=204)
 
 
 def _duration(seconds: float) -> str:

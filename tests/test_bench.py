@@ -121,3 +121,56 @@ def test_every_sort_page_search_and_the_duplicates_and_changes_pages_are_measure
     # The evolved book: three contacts added, two removed, four changed (see `evolve`).
     assert "3 new" in changes[0] and "4 changed" in changes[0] and "2 gone" in changes[0]
     assert all(page["p95_ms"] > 0 for page in figures["pages"].values())
+
+
+def test_the_poll_load_follows_the_panel_as_htmx_does_and_counts_only_the_measured_window():
+    """The load generator against a stand-in server: 200 with a panel, then 204 with its key."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from bench import live
+
+    seen = []
+
+    class Panel(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as gunicorn
+
+        def do_GET(self):
+            seen.append(self.path)
+            if self.path.endswith("?shown=k1"):
+                self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body = b"""<article hx-get="/panel/" hx-vals='{"shown": "k1"}'></article>"""
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer((live.LOOPBACK, 0), Panel)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    started = []
+    try:
+        run = live.poll_load(
+            port=server.server_address[1],
+            path="/panel/",
+            cookie="c",
+            clients=3,
+            seconds=0.3,
+            max_requests=30,
+            on_start=lambda: started.append(len(seen)),
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert started == [3]  # each client loaded its panel before the clock started
+    assert seen[:3] == ["/panel/"] * 3
+    assert set(seen[3:]) == {"/panel/?shown=k1"}  # then polled with the panel's key
+    assert run["answers"] == {"204": run["requests"]} and run["errors"] == 0
+    assert run["requests"] == len(seen) - 3 <= 30
+    assert run["median_ms"] > 0 and run["p99_ms"] >= run["median_ms"]

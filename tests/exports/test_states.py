@@ -172,6 +172,93 @@ def test_another_member_cannot_poll_a_home_row(linkedin):
     assert stranger.get(f"/exports/{task.public_id}/row/").status_code == 404
 
 
+# --- polls that find nothing new ----------------------------------------------------------
+
+
+def shown_key(fragment: str) -> str:
+    """The key a polling panel or row sends back with each poll (its hx-vals)."""
+    match = re.search(r"""hx-vals='\{"shown": "([0-9a-f]+)"\}'""", fragment)
+    assert match, "no key to poll with"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("fragment", ["status", "row"])
+def test_a_poll_that_finds_nothing_new_is_answered_204_and_a_change_with_the_new_panel(
+    linkedin, fragment
+):
+    linkedin.set_knobs(task_seconds=3600)
+    client = signed_in(linkedin, "typical")
+    detail_url = start_export(client)
+    task = ExportTask.objects.get()
+    poll_url = f"/exports/{task.public_id}/{fragment}/"
+    htmx = {"HX-Request": "true"}
+    # No call to LinkedIn due for the whole test: what the member sees depends on us alone.
+    ExportTask.objects.filter(pk=task.pk).update(next_check_at=task.requested_at.replace(year=2999))
+
+    first = client.get(poll_url, headers=htmx)
+    assert first.status_code == 200
+    key = shown_key(first.content.decode())
+    page = client.get(detail_url if fragment == "status" else "/").content.decode()
+    assert f'"shown": "{key}"' in page  # the page's own panel polls with the same key
+    unchanged = client.get(poll_url, {"shown": key}, headers=htmx)
+    assert unchanged.status_code == 204 and unchanged.content == b""
+    stale = client.get(poll_url, {"shown": "0" * 16}, headers=htmx)
+    assert stale.status_code == 200 and shown_key(stale.content.decode()) == key
+
+    ExportTask.objects.filter(pk=task.pk).update(note="LinkedIn is busy. We will try again.")
+    changed = client.get(poll_url, {"shown": key}, headers=htmx)
+    assert changed.status_code == 200
+    assert "LinkedIn is busy. We will try again." in changed.content.decode()
+    assert shown_key(changed.content.decode()) != key
+
+    ExportTask.objects.filter(pk=task.pk).update(
+        status=ExportTask.Status.FAILED, failure_reason="LinkedIn said no."
+    )
+    final = client.get(poll_url, {"shown": key}, headers=htmx)
+    assert final.status_code == 200
+    assert "LinkedIn said no." in final.content.decode()
+    assert "hx-trigger" not in final.content.decode()  # polling stops
+
+
+def test_a_token_that_expired_meanwhile_asks_for_sign_in_when_a_call_is_due_without_calling(
+    linkedin,
+):
+    linkedin.set_knobs(task_seconds=3600)
+    client = signed_in(linkedin, "typical")
+    start_export(client)
+    task = ExportTask.objects.get()
+    status_url = f"/exports/{task.public_id}/status/"
+    htmx = {"HX-Request": "true"}
+    LinkedInAccount.objects.update(token_expires_at=task.requested_at)
+    calls = linkedin.stats()["requests"].get("export_status", 0)
+
+    # Not due: the poll reads only the task and keeps polling.
+    ExportTask.objects.filter(pk=task.pk).update(next_check_at=task.requested_at.replace(year=2999))
+    waiting = client.get(status_url, headers=htmx).content.decode()
+    assert "LinkedIn is preparing your address book" in waiting and "hx-trigger" in waiting
+
+    # Due: the token is checked before any call, and the member is asked to sign in again.
+    ExportTask.objects.filter(pk=task.pk).update(next_check_at=task.requested_at)
+    key = shown_key(waiting)
+    panel = client.get(status_url, {"shown": key}, headers=htmx)
+    assert panel.status_code == 200
+    assert "Sign in again to carry on" in panel.content.decode()
+    assert "hx-trigger" not in panel.content.decode()
+    assert ExportTask.objects.get().needs_sign_in
+    assert linkedin.stats()["requests"].get("export_status", 0) == calls
+
+
+def test_another_member_gets_404_from_a_poll_even_with_the_panel_key(linkedin):
+    owner = signed_in(linkedin, "typical")
+    start_export(owner)
+    task = ExportTask.objects.get()
+    key = shown_key(owner.get(f"/exports/{task.public_id}/status/").content.decode())
+    stranger = signed_in(linkedin, "empty")
+    for fragment in ("status", "row"):
+        response = stranger.get(f"/exports/{task.public_id}/{fragment}/", {"shown": key})
+        assert response.status_code == 404
+
+
 # --- messages never contradict the panel ---------------------------------------------------
 
 
