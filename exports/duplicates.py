@@ -2,8 +2,9 @@
 
 Contacts that share a normalised e-mail or an international phone, directly or through
 others, are one group, labelled with the position of its first contact; a key shared by
-more than `DUPLICATE_KEY_MAX_SHARED` contacts is a shared line and joins nobody. The groups are
-known before the first contact is stored, so each row is written once, with its group:
+more than `DUPLICATE_KEY_MAX_SHARED` contacts is a shared line and joins nobody. The
+groups are known before the first contact is stored, so each row is written once, with its
+group:
 grouping the stored rows afterwards cost an UPDATE of every duplicate (issue 11: a fifth of
 a 50,000-contact ingest on PostgreSQL, where each updated row is a new row version in
 every index).
@@ -85,7 +86,7 @@ def duplicate_ranks(groups: array) -> array:
     the duplicates page (by group, then position), or `NOT_LISTED_TWICE`.
 
     Stored with each row, so any page of duplicates is a range on an index instead of an
-    OFFSET (page 3,521 of a 250,000-contact book read 70,000 rows first). A counting sort:
+    OFFSET (page 3,521 of a 250,000-contact book read the 176,000 rows before it). A counting sort:
     labels are positions, so each group's first rank is the running total of the groups
     labelled before it; 4 bytes a contact, and no list of the groups.
     """
