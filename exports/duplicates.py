@@ -3,11 +3,10 @@
 Contacts that share a normalised e-mail or an international phone, directly or through
 others, are one group, labelled with the position of its first contact; a key shared by
 more than `DUPLICATE_KEY_MAX_SHARED` contacts is a shared line and joins nobody. The
-groups are known before the first contact is stored, so each row is written once, with its
-group:
-grouping the stored rows afterwards cost an UPDATE of every duplicate (issue 11: a fifth of
-a 50,000-contact ingest on PostgreSQL, where each updated row is a new row version in
-every index).
+groups are known before the first contact is stored, so each row is written once, with
+its group: grouping the stored rows afterwards cost an UPDATE of every duplicate (issue
+11: a fifth of a 50,000-contact ingest on PostgreSQL, where each updated row is a new row
+version in every index).
 
 The keys are compared by their keyed fingerprints (exports/matching.py), which ingest
 computes anyway: 8 bytes a contact each instead of the text. Two different keys of one
