@@ -49,6 +49,7 @@ RAW_COLUMNS = (
     "email_rank",
     "phone_rank",
     "duplicate_group",
+    "duplicate_rank",
 )
 # The bare limit: only what a contact is, no search text and no JSON (issue 11).
 BARE_TABLE = "bench_contact_bare"
@@ -139,7 +140,7 @@ def raw_table_ensure() -> None:
             f"CREATE TABLE IF NOT EXISTS {RAW_TABLE} (task_id bigint, position integer, "
             f"name text, email text, phone text, search_text text, raw {raw_type}, "
             "phone_international text, email_key text, name_rank integer, email_rank integer, "
-            "phone_rank integer, duplicate_group integer)"
+            "phone_rank integer, duplicate_group integer, duplicate_rank integer)"
         )
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {BARE_TABLE} (task_id bigint, position integer, "
@@ -175,6 +176,7 @@ def _limit_rows(task_id: int, contacts: list[dict]) -> Iterator[tuple]:
             position,
             position,
             position,
+            None,
             None,
         )
 

@@ -123,6 +123,9 @@ class Contact(models.Model):
     # Contacts sharing an e-mail or phone, directly or through others, share the position
     # of the first of them; None for a contact listed once.
     duplicate_group = models.PositiveIntegerField(null=True, blank=True)
+    # Place on the duplicates page, 1..n by group then position, computed at ingest
+    # (`duplicate_ranks`): any page of it is a range on an index. None when listed once.
+    duplicate_rank = models.PositiveIntegerField(null=True, blank=True)
     # Name, email and phone folded as `collation.search_form` folds a query (no case, no
     # accents, one Unicode form), so a search is a plain substring match on every database.
     # Migration 0002 indexes it for search, differently per database (a trigram index on
@@ -146,11 +149,18 @@ class Contact(models.Model):
             models.Index(fields=["task", "name_rank"], name="contact_by_name_rank"),
             models.Index(fields=["task", "email_rank"], name="contact_by_email_rank"),
             models.Index(fields=["task", "phone_rank"], name="contact_by_phone_rank"),
-            # Only the contacts listed more than once: the others never enter it.
+            # Only the contacts listed more than once: the others never enter them. The
+            # merged downloads read a batch's groups on the first, the duplicates page a
+            # range of ranks on the second.
             models.Index(
                 fields=["task", "duplicate_group", "position"],
                 name="contact_duplicates",
                 condition=Q(duplicate_group__isnull=False),
+            ),
+            models.Index(
+                fields=["task", "duplicate_rank"],
+                name="contact_duplicate_ranks",
+                condition=Q(duplicate_rank__isnull=False),
             ),
         ]
 

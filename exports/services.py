@@ -27,7 +27,7 @@ from contactsapp import metrics
 from contactsapp.models import LinkedInAccount
 from exports import collation, linkedin_api, matching
 from exports.bulk_insert import insert_rows, refresh_planner_statistics
-from exports.duplicates import NOT_LISTED_TWICE, DuplicateKeys
+from exports.duplicates import NOT_LISTED_TWICE, DuplicateKeys, duplicate_ranks
 from exports.models import Contact, ContactFingerprint, ExportComparison, ExportTask
 from exports.packed import PackedValues
 from exports.phones import PhoneReader
@@ -305,7 +305,12 @@ def contacts_ingest(
         groups = book.duplicates.groups()
         totals = _ContactTotals()
         rows = _contact_rows(
-            task, result.contacts(), internationals=book.internationals, ranks=ranks, groups=groups
+            task,
+            result.contacts(),
+            internationals=book.internationals,
+            ranks=ranks,
+            groups=groups,
+            places=duplicate_ranks(groups),
         )
         insert_rows(Contact, CONTACT_COLUMNS, totals.counted(rows))
         search_index_add(task=task)
@@ -347,6 +352,7 @@ CONTACT_COLUMNS = (
     "email_key",
     *RANK_COLUMNS,
     "duplicate_group",
+    "duplicate_rank",
 )
 
 
@@ -433,8 +439,11 @@ def _contact_rows(
     internationals: PackedValues,
     ranks: list[array],
     groups: array,
+    places: array,
 ) -> Iterator[tuple]:
-    """Yield one row per contact, in `CONTACT_COLUMNS` order."""
+    """Yield one row per contact, in `CONTACT_COLUMNS` order; `groups` and `places` hold
+    each position's duplicate group and rank (`NOT_LISTED_TWICE` for none).
+    """
     name_ranks, email_ranks, phone_ranks = ranks
     for position, entry in enumerate(entries):
         raw = json.dumps(entry, ensure_ascii=False)
@@ -456,6 +465,7 @@ def _contact_rows(
             email_ranks[position],
             phone_ranks[position],
             None if (group := groups[position]) == NOT_LISTED_TWICE else group,
+            None if group == NOT_LISTED_TWICE else places[position],
         )
 
 

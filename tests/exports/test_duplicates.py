@@ -4,11 +4,15 @@ duplicates view, and merged downloads that lose no e-mail or phone.
 
 from __future__ import annotations
 
+import importlib
+from collections import Counter
+
 import pytest
 import vobject
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from exports.duplicates import DUPLICATE_KEY_MAX_SHARED
 from exports.models import Contact, ExportTask
 from tests.exports.factories import contact, export_ingested, member
 from tests.exports.test_journey import finished, start_export
@@ -82,6 +86,55 @@ def test_a_nul_in_a_field_name_groups_and_sorts_the_contact_as_stored():
     assert ranks == {0: 1, 1: 0}
 
 
+@pytest.mark.parametrize("key", ["email", "phone"])
+def test_a_key_shared_by_more_than_the_cap_is_a_shared_line_and_joins_nobody(key):
+    def sharing(count: int) -> list[dict]:
+        # The other key differs from contact to contact, so only the shared one could join.
+        return [
+            contact(
+                f"C{i}",
+                "info@example.com" if key == "email" else f"c{i}@example.com",
+                "+1 415 555 0100" if key == "phone" else f"+1 212 555 01{i:02}",
+            )
+            for i in range(count)
+        ]
+
+    at_cap = export_ingested(member(), sharing(DUPLICATE_KEY_MAX_SHARED))
+    assert groups_of(at_cap) == [set(range(DUPLICATE_KEY_MAX_SHARED))]
+    assert at_cap.duplicate_count == DUPLICATE_KEY_MAX_SHARED
+    over_cap = export_ingested(member(), sharing(DUPLICATE_KEY_MAX_SHARED + 1))
+    assert groups_of(over_cap) == [] and over_cap.duplicate_count == 0
+
+
+def test_contacts_on_a_shared_line_are_still_grouped_by_their_other_keys():
+    book = [
+        contact(f"C{i}", "info@example.com", f"+1 212 555 01{i:02}")
+        for i in range(DUPLICATE_KEY_MAX_SHARED + 1)
+    ]
+    book.append(contact("C3 again", "c3@example.com", "+1 212 555 0103"))  # 11: with 3
+    task = export_ingested(member(), book)
+    assert groups_of(task) == [{3, len(book) - 1}]
+    assert task.duplicate_count == 2
+
+
+def test_each_duplicate_is_ranked_in_the_order_of_the_duplicates_page():
+    task = export_ingested(member(), BOOK)
+    ranks = dict(Contact.objects.filter(task=task).values_list("position", "duplicate_rank"))
+    # By group (0: {0, 1}, 2: {2, 3, 4}), then position; None for those listed once.
+    assert ranks == {0: 1, 1: 2, 2: 3, 3: 4, 4: 5, 5: None, 6: None, 7: None, 8: None}
+
+
+def test_the_migration_ranks_the_duplicates_of_books_stored_before_it_as_ingest_does():
+    migration = importlib.import_module("exports.migrations.0007_duplicate_ranks")
+    tasks = [export_ingested(member(), BOOK), export_ingested(member(), list(reversed(BOOK)))]
+    contacts = Contact.objects.filter(task__in=tasks).order_by("task", "position")
+    ranked = list(contacts.values_list("task", "position", "duplicate_rank"))
+    contacts.update(duplicate_rank=None)
+    with connection.cursor() as cursor:
+        cursor.execute(migration.FILL_RANKS)
+    assert list(contacts.values_list("task", "position", "duplicate_rank")) == ranked
+
+
 def test_a_book_without_duplicates_has_none():
     task = export_ingested(member(), [contact("A", "a@example.com"), contact("B", "b@example.com")])
     assert task.duplicate_count == 0 and groups_of(task) == []
@@ -97,13 +150,18 @@ def test_the_typical_book_groups_match_an_independent_reckoning(member_client, l
             i = parent[i]
         return i
 
-    first_with: dict[str, int] = {}
-    for contact_ in contacts:
-        for key in (
+    def keys(contact_: Contact) -> tuple[str, str]:
+        return (
             f"e:{contact_.email.casefold()}" if contact_.email else "",
             f"p:{contact_.phone_international}" if contact_.phone_international else "",
-        ):
-            if key:
+        )
+
+    # A key held by more than the cap is a shared line: it joins nobody.
+    holders = Counter(key for contact_ in contacts for key in keys(contact_))
+    first_with: dict[str, int] = {}
+    for contact_ in contacts:
+        for key in keys(contact_):
+            if key and holders[key] <= DUPLICATE_KEY_MAX_SHARED:
                 other = first_with.setdefault(key, contact_.position)
                 parent[root(contact_.position)] = root(other)
     expected: dict[int, set[int]] = {}
@@ -165,4 +223,6 @@ def test_a_page_of_duplicates_reads_its_contacts_without_counting_them(client, s
     assert [contact.position for contact in page.object_list] == [4]
     contact_queries = [q["sql"] for q in queries if "exports_contact" in q["sql"]]
     assert len(contact_queries) == 1
+    # A range of the ranks stored at ingest: no count, and no OFFSET over the pages before.
     assert "COUNT(" not in contact_queries[0].upper()
+    assert "OFFSET" not in contact_queries[0].upper()
