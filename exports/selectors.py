@@ -583,22 +583,41 @@ def changes_rows(*, task: ExportTask) -> Iterator[Change]:
         Q(matched_by="") | Q(email_changed=True) | Q(phone_changed=True)
     )
     for batch in _batches(_by_position(fingerprints, _CHANGE_FIELDS[1:]), DOWNLOAD_ROWS):
-        current = _contacts_at(task, [row[-1] for row in batch])
-        previous = _contacts_at(comparison.previous, [row[0] for row in batch if row[1]])
+        # The batch's contacts, now and before, each one query joined by the database with
+        # the batch's fingerprints: no list of positions to send, no model instances.
+        listed = fingerprints.filter(position__range=(batch[0][-1], batch[-1][-1]))
+        current = _change_fields_at(task, listed.values("position"))
+        previous = {}
+        if any(row[1] for row in batch):
+            matched = listed.exclude(matched_by="").values("previous_position")
+            previous = _change_fields_at(comparison.previous, matched)
         for old, matched_by, email_changed, phone_changed, position in batch:
             contact = current.get(position)
             if contact is None:
                 continue
+            name, email, phone, international = contact
             before = previous.get(old) if matched_by else None
             yield Change(
                 kind=_change_kind(matched_by, email_changed, phone_changed),
-                name=contact.name,
-                email=contact.email,
-                phone=contact.phone,
-                phone_international=contact.phone_international,
-                previous_email=before.email if before and email_changed else "",
-                previous_phone=before.phone if before and phone_changed else "",
+                name=name,
+                email=email,
+                phone=phone,
+                phone_international=international,
+                previous_email=before[1] if before and email_changed else "",
+                previous_phone=before[2] if before and phone_changed else "",
             )
+
+
+def _change_fields_at(task: ExportTask | None, positions: QuerySet) -> dict[int, tuple]:
+    """The name, e-mail, phone and international phone of `task`'s contacts at `positions`
+    (a query of positions), by position; none once the task's contacts are purged.
+    """
+    if task is None:
+        return {}
+    contacts = Contact.objects.filter(task=task, position__in=positions).values_list(
+        "position", "name", "email", "phone", "phone_international"
+    )
+    return {position: fields for position, *fields in contacts}
 
 
 _CHANGE_FIELDS = ("position", "previous_position", "matched_by", "email_changed", "phone_changed")
