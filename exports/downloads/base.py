@@ -61,10 +61,18 @@ def chunks(pieces: Iterable[str]) -> Iterator[bytes]:
 
 
 def csv_chunks(
-    header: Sequence[str], rows: Iterable[Sequence[str]], *, byte_order_mark: bool = False
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    byte_order_mark: bool = False,
+    neutralised: bool = False,
 ) -> Iterator[bytes]:
     """Yield RFC 4180 CSV (CRLF, quotes only where needed) with every cell neutralised
     (`formulas.neutralise_row`), in UTF-8 chunks of about `CHUNK_BYTES`.
+
+    With `neutralised`, the writer has put the cells of each row through
+    `formulas.neutralise_row` itself: a format of many columns that are always empty checks
+    only the cells with content, and then fills in the empty ones.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer)  # the default dialect is RFC 4180's, QUOTE_MINIMAL
@@ -73,7 +81,7 @@ def csv_chunks(
     writer.writerow(neutralise_row(header))
     rows = iter(rows)
     while batch := list(itertools.islice(rows, CSV_ROWS_PER_CALL)):
-        writer.writerows(map(neutralise_row, batch))
+        writer.writerows(batch if neutralised else map(neutralise_row, batch))
         if buffer.tell() >= CHUNK_BYTES:
             yield buffer.getvalue().encode()
             buffer.seek(0)
