@@ -1,7 +1,7 @@
 """What every writer shares: the contact they write, byte chunks and CSV.
 
-Writers are generators of byte chunks (about 64 KB each) from an iterator, so a download
-of any size streams with flat memory (`StreamingHttpResponse`).
+Writers are generators of byte chunks (about 64 KB each, the first after a few rows) from an
+iterator, so a download of any size streams with flat memory (`StreamingHttpResponse`).
 """
 
 from __future__ import annotations
