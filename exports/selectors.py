@@ -360,19 +360,24 @@ def download_people(
     distinct e-mail and phone, in the order of the group's first contact. Without `uids`
     the people have no vCard UID (its HMAC is most of a row's cost for the CSV formats).
     """
-    uid = _Uids(owner_id=task.owner_id).uid if uids else _no_uid
+    if not merged and not uids:
+        # The CSV formats, contact by contact: the four fields of a row, no key to read.
+        for name, email, phone, international in download_rows(task=task, query=query):
+            yield Person(
+                name=name,
+                emails=(email,) if email else (),
+                phones=(Phone(phone, international),) if phone else (),
+            )
+        return
+    uid = _Uids(owner_id=task.owner_id).uid if uids else None
     contacts = contacts_search(task=task, query=query)
     if not merged:
         rows = _by_position(contacts, _PERSON_FIELDS[:-1])
         for name, email, phone, international, email_key, group, position in rows:
-            key = ""
-            if uids:
-                key = matching.match_key(
-                    email=email_key, phone_international=international, name=name
-                )
-                if group is not None and position != group:
-                    # Listed twice: the same key as the group's first contact, so set apart.
-                    key = f"{key}#{position - group}"
+            key = matching.match_key(email=email_key, phone_international=international, name=name)
+            if group is not None and position != group:
+                # Listed twice: the same key as the group's first contact, so set apart.
+                key = f"{key}#{position - group}"
             yield Person(
                 name=name,
                 emails=(email,) if email else (),
@@ -449,10 +454,6 @@ def _people_rows(contacts: QuerySet[Contact], *, searched: bool) -> Iterator[lis
             # Else listed with its group's first contact, already written.
 
 
-def _no_uid(key: str) -> str:
-    return ""
-
-
 class _Uids:
     """vCard UIDs, unique within one file.
 
@@ -478,7 +479,7 @@ def _person_of_row(row: tuple) -> object:
     return row[5] if row[5] is not None else object()
 
 
-def _merged_person(rows: list[tuple], *, uid: Callable[[str], str]) -> Person:
+def _merged_person(rows: list[tuple], *, uid: Callable[[str], str] | None) -> Person:
     names = list(dict.fromkeys(name for name, *_ in rows if name))
     # An address differing only in case is the same address: the first spelling is kept.
     emails = list({row[4]: row[1] for row in reversed(rows) if row[1]}.values())[::-1]
@@ -486,20 +487,21 @@ def _merged_person(rows: list[tuple], *, uid: Callable[[str], str]) -> Person:
     for _, _, phone, international, *_ in rows:
         if phone and (international or phone) not in phones:
             phones[international or phone] = Phone(phone, international)
-    # The smallest key of the person, whatever the order: the same UID in every export.
-    email_keys = sorted(row[4] for row in rows if row[4])
-    internationals = sorted(row[3] for row in rows if row[3])
-    key = matching.match_key(
-        email=next(iter(email_keys), ""),
-        phone_international=next(iter(internationals), ""),
-        name=next(iter(sorted(names)), ""),
-    )
     return Person(
         name=names[0] if names else "",
         emails=tuple(emails),
         phones=tuple(phones.values()),
         other_names=tuple(names[1:]),
-        uid=uid(key),
+        uid=uid(_person_key(rows, names)) if uid else "",
+    )
+
+
+def _person_key(rows: list[tuple], names: list[str]) -> str:
+    """The smallest key of the person, whatever the order: the same UID in every export."""
+    return matching.match_key(
+        email=min((row[4] for row in rows if row[4]), default=""),
+        phone_international=min((row[3] for row in rows if row[3]), default=""),
+        name=min(names, default=""),
     )
 
 
@@ -583,30 +585,54 @@ def changes_rows(*, task: ExportTask) -> Iterator[Change]:
         Q(matched_by="") | Q(email_changed=True) | Q(phone_changed=True)
     )
     for batch in _batches(_by_position(fingerprints, _CHANGE_FIELDS[1:]), DOWNLOAD_ROWS):
-        current = _contacts_at(task, [row[-1] for row in batch])
-        previous = _contacts_at(comparison.previous, [row[0] for row in batch if row[1]])
+        # The batch's contacts, now and before, each one query joined by the database with
+        # the batch's fingerprints: no list of positions to send, no model instances.
+        listed = fingerprints.filter(position__range=(batch[0][-1], batch[-1][-1]))
+        current = _change_fields_at(task, listed.values("position"))
+        previous = {}
+        if any(row[1] for row in batch):
+            matched = listed.exclude(matched_by="").values("previous_position")
+            previous = _change_fields_at(comparison.previous, matched)
         for old, matched_by, email_changed, phone_changed, position in batch:
             contact = current.get(position)
             if contact is None:
                 continue
+            name, email, phone, international = contact
             before = previous.get(old) if matched_by else None
             yield Change(
                 kind=_change_kind(matched_by, email_changed, phone_changed),
-                name=contact.name,
-                email=contact.email,
-                phone=contact.phone,
-                phone_international=contact.phone_international,
-                previous_email=before.email if before and email_changed else "",
-                previous_phone=before.phone if before and phone_changed else "",
+                name=name,
+                email=email,
+                phone=phone,
+                phone_international=international,
+                previous_email=before[1] if before and email_changed else "",
+                previous_phone=before[2] if before and phone_changed else "",
             )
+
+
+def _change_fields_at(task: ExportTask | None, positions: QuerySet) -> dict[int, tuple]:
+    """The name, e-mail, phone and international phone of `task`'s contacts at `positions`
+    (a query of positions), by position; none once the task's contacts are purged.
+    """
+    if task is None:
+        return {}
+    contacts = Contact.objects.filter(task=task, position__in=positions).values_list(
+        "position", "name", "email", "phone", "phone_international"
+    )
+    return {position: fields for position, *fields in contacts}
 
 
 _CHANGE_FIELDS = ("position", "previous_position", "matched_by", "email_changed", "phone_changed")
 
 
 def _batches(items: Iterator, size: int) -> Iterator[list]:
-    while batch := list(itertools.islice(items, size)):
+    """Yield lists of `items`: `DOWNLOAD_FIRST_ROWS` first, so a download's first chunk
+    waits for no more than `_by_position`'s first read, then `size` at a time.
+    """
+    first = min(size, DOWNLOAD_FIRST_ROWS)
+    while batch := list(itertools.islice(items, first)):
         yield batch
+        first = size
 
 
 def _change_kind(matched_by: str, email_changed: bool, phone_changed: bool) -> str:

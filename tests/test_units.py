@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 
 import pytest
 
 from contactsapp.logging import redact
-from exports.downloads.base import csv_chunks
+from exports.downloads.base import FIRST_CHUNK_ITEMS, chunks, csv_chunks
 from exports.downloads.formulas import neutralise, neutralise_row
 from exports.linkedin_api import Unavailable, parse_export_task
 
@@ -79,6 +80,17 @@ def test_csv_chunks_are_rfc4180_and_round_trip():
     assert parsed[0] == ["Name", "Email Address", "Phone Number"]
     assert parsed[1:] == [list(row) for row in rows]
     assert body.endswith("\r\n")
+
+
+def test_the_first_chunk_leaves_after_the_first_rows_not_the_first_64_kb():
+    def rows():
+        yield from [("name", "a@example.com", "")] * FIRST_CHUNK_ITEMS
+        raise AssertionError("the first chunk waited for more rows")
+
+    first = next(csv_chunks(["Name", "Email", "Phone"], rows())).decode()
+    assert first.count("\r\n") == 1 + FIRST_CHUNK_ITEMS
+    pieces = next(chunks(itertools.chain(["piece"] * FIRST_CHUNK_ITEMS, rows())))
+    assert pieces == b"piece" * FIRST_CHUNK_ITEMS
 
 
 def test_csv_chunks_stream_in_bounded_pieces():

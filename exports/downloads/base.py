@@ -1,7 +1,7 @@
 """What every writer shares: the contact they write, byte chunks and CSV.
 
-Writers are generators of byte chunks (about 64 KB each) from an iterator, so a download
-of any size streams with flat memory (`StreamingHttpResponse`).
+Writers are generators of byte chunks (about 64 KB each, the first after a few rows) from an
+iterator, so a download of any size streams with flat memory (`StreamingHttpResponse`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from exports.downloads.formulas import neutralise_row
 
 CHUNK_BYTES = 64 * 1024
+# Pieces or rows of the first chunk, sent as soon as they are written: a browser starts the
+# download at once, not after the first 64 KB (a thousand rows, beyond the first read).
+FIRST_CHUNK_ITEMS = 64
 # Rows written by one `csv.writer.writerows` call: the C writer then does the looping.
 CSV_ROWS_PER_CALL = 256
 UTF8_BOM = "\ufeff"
@@ -48,6 +51,9 @@ class Person:
 
 def chunks(pieces: Iterable[str]) -> Iterator[bytes]:
     """Join `pieces` of text into UTF-8 chunks of about `CHUNK_BYTES`."""
+    pieces = iter(pieces)
+    if first := list(itertools.islice(pieces, FIRST_CHUNK_ITEMS)):
+        yield "".join(first).encode()
     batch: list[str] = []
     size = 0
     for piece in pieces:
@@ -61,10 +67,18 @@ def chunks(pieces: Iterable[str]) -> Iterator[bytes]:
 
 
 def csv_chunks(
-    header: Sequence[str], rows: Iterable[Sequence[str]], *, byte_order_mark: bool = False
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    byte_order_mark: bool = False,
+    neutralised: bool = False,
 ) -> Iterator[bytes]:
     """Yield RFC 4180 CSV (CRLF, quotes only where needed) with every cell neutralised
     (`formulas.neutralise_row`), in UTF-8 chunks of about `CHUNK_BYTES`.
+
+    With `neutralised`, the writer has put the cells of each row through
+    `formulas.neutralise_row` itself: a format of many columns that are always empty checks
+    only the cells with content, and then fills in the empty ones.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer)  # the default dialect is RFC 4180's, QUOTE_MINIMAL
@@ -72,9 +86,11 @@ def csv_chunks(
         buffer.write(UTF8_BOM)
     writer.writerow(neutralise_row(header))
     rows = iter(rows)
-    while batch := list(itertools.islice(rows, CSV_ROWS_PER_CALL)):
-        writer.writerows(map(neutralise_row, batch))
-        if buffer.tell() >= CHUNK_BYTES:
+    size = FIRST_CHUNK_ITEMS
+    while batch := list(itertools.islice(rows, size)):
+        writer.writerows(batch if neutralised else map(neutralise_row, batch))
+        if buffer.tell() >= CHUNK_BYTES or size == FIRST_CHUNK_ITEMS:
+            size = CSV_ROWS_PER_CALL
             yield buffer.getvalue().encode()
             buffer.seek(0)
             buffer.truncate()

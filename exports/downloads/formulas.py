@@ -42,9 +42,14 @@ def neutralise_row(cells: Sequence[str]) -> Sequence[str]:
     it does not need to.
     """
     for cell in cells:
-        if cell.startswith(FORMULA_TRIGGERS) and neutralise(cell) is not cell:
+        # The first character in a set: half the time of `startswith` with a tuple, and
+        # this test runs for every cell of a download.
+        if cell and cell[0] in _TRIGGER_CHARACTERS and neutralise(cell) is not cell:
             return [neutralise(cell) for cell in cells]
     return cells
+
+
+_TRIGGER_CHARACTERS = frozenset(FORMULA_TRIGGERS)  # each trigger is one character
 
 
 def _plain_phone_number(cell: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from exports.downloads.base import Person, csv_chunks
+from exports.downloads.formulas import neutralise_row
 from exports.downloads.names import split_name
 
 LABEL = "Google Contacts (CSV)"
@@ -45,17 +46,21 @@ SEPARATOR = " ::: "
 
 
 def write(people: Iterable[Person]) -> Iterator[bytes]:
-    return csv_chunks(HEADER, (_row(person) for person in people))
+    return csv_chunks(HEADER, map(_row, people), neutralised=True)
 
 
-def _row(person: Person) -> list[str]:
+def _row(person: Person) -> tuple[str, ...]:
     first, middle, last = split_name(person.name)
     notes = f"Also listed as: {'; '.join(person.other_names)}" if person.other_names else ""
     emails = SEPARATOR.join(person.emails)
-    phones = SEPARATOR.join(phone.best for phone in person.phones)
+    phones = SEPARATOR.join([phone.best for phone in person.phones])
+    # Only the cells with content go through the formula rule, not the 15 always empty.
+    first, middle, last, notes, emails, phones = neutralise_row(
+        (first, middle, last, notes, emails, phones)
+    )
     # In HEADER's order: a literal per row, where a dict keyed by column cost a third of
     # the download.
-    return [first, middle, last, *_PHONETIC_TO_BIRTHDAY, notes, "", "", "", emails, "", phones]
+    return (first, middle, last, *_PHONETIC_TO_BIRTHDAY, notes, "", "", "", emails, "", phones)
 
 
 # The columns from "Phonetic First Name" to "Birthday", always empty.

@@ -28,7 +28,7 @@ class NameParts(NamedTuple):
 def split_name(name: str) -> NameParts:
     """Return the first, middle and last name of `name` by the rule above."""
     words = name.split(" ")
-    if len(words) == 2 and all(_latin_word(word) for word in words):
+    if len(words) == 2 and _latin_word(words[0]) and _latin_word(words[1]):
         return NameParts(words[0], "", words[1])
     return NameParts(name, "", "")
 

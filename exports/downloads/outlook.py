@@ -5,9 +5,10 @@ person goes to Notes, so none is lost.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from exports.downloads.base import Person, csv_chunks
+from exports.downloads.formulas import neutralise_row
 from exports.downloads.names import split_name
 
 LABEL = "Outlook (CSV)"
@@ -33,19 +34,36 @@ PHONE_COLUMNS = 2
 
 
 def write(people: Iterable[Person]) -> Iterator[bytes]:
-    return csv_chunks(HEADER, (_row(person) for person in people))
+    return csv_chunks(HEADER, map(_row, people), neutralised=True)
 
 
-def _row(person: Person) -> list[str]:
+def _row(person: Person) -> Sequence[str]:
     first, middle, last = split_name(person.name)
-    emails = [*person.emails[:EMAIL_COLUMNS], *[""] * EMAIL_COLUMNS][:EMAIL_COLUMNS]
+    emails = person.emails
     phones = [phone.best for phone in person.phones]
-    phone_cells = [*phones[:PHONE_COLUMNS], *[""] * PHONE_COLUMNS][:PHONE_COLUMNS]
+    if len(emails) <= EMAIL_COLUMNS and len(phones) <= PHONE_COLUMNS and not person.other_names:
+        # Most people: every e-mail and phone has a column of its own, and no notes.
+        cells = (
+            first,
+            middle,
+            last,
+            *emails,
+            *_EMPTY[: EMAIL_COLUMNS - len(emails)],
+            *phones,
+            *_EMPTY[: PHONE_COLUMNS - len(phones)],
+            "",
+        )
+        return neutralise_row(cells)
+    email_cells = [*emails[:EMAIL_COLUMNS], *_EMPTY][:EMAIL_COLUMNS]
+    phone_cells = [*phones[:PHONE_COLUMNS], *_EMPTY][:PHONE_COLUMNS]
     notes = []
     if person.other_names:
         notes.append(f"Also listed as: {'; '.join(person.other_names)}")
-    if more := person.emails[EMAIL_COLUMNS:]:
+    if more := emails[EMAIL_COLUMNS:]:
         notes.append(f"More e-mail addresses: {'; '.join(more)}")
     if more := phones[PHONE_COLUMNS:]:
         notes.append(f"More phone numbers: {'; '.join(more)}")
-    return [first, middle, last, *emails, *phone_cells, "\n".join(notes)]
+    return neutralise_row([first, middle, last, *email_cells, *phone_cells, "\n".join(notes)])
+
+
+_EMPTY = ("",) * max(EMAIL_COLUMNS, PHONE_COLUMNS)

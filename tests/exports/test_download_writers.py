@@ -12,6 +12,7 @@ import vobject
 
 from exports.downloads import FORMATS, MENU, google, outlook, vcard
 from exports.downloads.base import Person, Phone
+from exports.downloads.formulas import neutralise
 from exports.downloads.names import split_name
 from linkedin_sandbox import addressbook
 
@@ -203,6 +204,30 @@ def test_outlook_rows_put_what_does_not_fit_its_columns_in_notes():
     assert [cells["Mobile Phone"], cells["Other Phone"]] == ["+14155550100", "+14155550101"]
     assert "3@example.com; 4@example.com" in cells["Notes"]
     assert "+14155550102; +14155550103" in cells["Notes"]
+
+
+@pytest.mark.parametrize("writer", [google, outlook])
+def test_importer_files_neutralise_every_cell_with_content_and_only_those(writer):
+    people = [
+        Person(name="=1+2", emails=("@evil.example",), phones=(Phone("-1", ""),)),
+        Person(
+            name="Ada Lovelace",
+            emails=("-a@example.com", "=b@example.com", "+c@example.com", "@d@example.com"),
+            phones=(Phone("020 7946 0958", "+442079460958"), Phone("=2"), Phone("@3")),
+            other_names=("=other",),
+        ),
+        Person(name="Plain Phone", phones=(Phone("+44 20 7946 0958", "+442079460958"),)),
+    ]
+    header, *rows = read_csv(b"".join(writer.write(people)))
+    for row in rows:
+        assert len(row) == len(header)
+        for cell in row:
+            assert neutralise(cell) == cell, cell  # nothing a spreadsheet would run
+    first = dict(zip(header, rows[0], strict=True))
+    assert first["First Name"] == "'=1+2"
+    assert "'@evil.example" in first.values()
+    assert "'-1" in first.values()
+    assert "+442079460958" in dict(zip(header, rows[2], strict=True)).values()
 
 
 def test_importer_files_quote_only_where_needed_and_end_lines_with_crlf():
