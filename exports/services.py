@@ -574,8 +574,9 @@ def export_compare_with_previous(*, task: ExportTask) -> ExportComparison | None
                 f"AND EXISTS (SELECT 1 {candidates})",
                 [level.value, *candidate_params, current_id, *candidate_params],
             )
-        # Changed: no previous contact of the same person has this e-mail and phone; then
-        # the field that differs from the contact it was matched to (one probe of the
+        # Changed: no previous contact of the same person has this e-mail and phone (one
+        # probe of the index of the column it was matched by; `reach` has none of its own),
+        # then the field that differs from the contact it was matched to (one probe of the
         # (task, position) key). Only the changed rows are written.
         for level in MATCH_ORDER:
             column = level.value
