@@ -26,7 +26,11 @@ from django.utils import timezone
 from contactsapp import metrics
 from contactsapp.models import LinkedInAccount
 from exports import collation, linkedin_api, matching
-from exports.bulk_insert import insert_rows, refresh_planner_statistics
+from exports.bulk_insert import (
+    insert_rows,
+    large_cache_while_loading,
+    refresh_planner_statistics,
+)
 from exports.duplicates import NOT_LISTED_TWICE, DuplicateKeys
 from exports.models import Contact, ContactFingerprint, ExportComparison, ExportTask
 from exports.packed import PackedValues
@@ -296,26 +300,31 @@ def contacts_ingest(
         # only ever inserts. A bad contact half-way raises, and the transaction takes back
         # the rows before it.
         book = _BookKeys()
-        insert_rows(
-            ContactFingerprint,
-            FINGERPRINT_COLUMNS,
-            _fingerprint_rows(task, result.contacts(), region=_member_country(task), book=book),
-        )
-        ranks = book.sort_keys.ranks()
-        groups = book.duplicates.groups()
-        totals = _ContactTotals()
-        rows = _contact_rows(
-            task, result.contacts(), internationals=book.internationals, ranks=ranks, groups=groups
-        )
-        insert_rows(Contact, CONTACT_COLUMNS, totals.counted(rows))
-        search_index_add(task=task)
-        if totals.contacts >= LARGE_ADDRESS_BOOK:
-            # PostgreSQL must know the tables are no longer tiny: the comparison below joins
-            # on the fingerprints, and without the ranks' statistics it sorts the whole
-            # book for each search page instead of walking it in the sort's order.
-            refresh_planner_statistics(Contact, ["task", "position", *RANK_COLUMNS])
-            refresh_planner_statistics(ContactFingerprint, FINGERPRINT_KEYS)
-        export_compare_with_previous(task=task)
+        with large_cache_while_loading():
+            insert_rows(
+                ContactFingerprint,
+                FINGERPRINT_COLUMNS,
+                _fingerprint_rows(task, result.contacts(), region=_member_country(task), book=book),
+            )
+            ranks = book.sort_keys.ranks()
+            groups = book.duplicates.groups()
+            totals = _ContactTotals()
+            rows = _contact_rows(
+                task,
+                result.contacts(),
+                internationals=book.internationals,
+                ranks=ranks,
+                groups=groups,
+            )
+            insert_rows(Contact, CONTACT_COLUMNS, totals.counted(rows))
+            search_index_add(task=task)
+            if totals.contacts >= LARGE_ADDRESS_BOOK:
+                # PostgreSQL must know the tables are no longer tiny: the comparison below joins
+                # on the fingerprints, and without the ranks' statistics it sorts the whole
+                # book for each search page instead of walking it in the sort's order.
+                refresh_planner_statistics(Contact, ["task", "position", *RANK_COLUMNS])
+                refresh_planner_statistics(ContactFingerprint, FINGERPRINT_KEYS)
+            export_compare_with_previous(task=task)
         _finish(
             task,
             Status.SUCCEEDED,
