@@ -8,12 +8,18 @@ to PostgreSQL's COPY, or to SQLite's executemany, inside the caller's transactio
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from django.db import connection
 from django.db.models import Model
 
 SQLITE_BATCH_SIZE = 5000
+# SQLite's page cache while a book is stored, in KiB (a negative cache_size). The
+# fingerprints' keys are HMACs, so each row lands on a random page of each index; with the
+# default 2 MB those pages no longer stay cached past ~100,000 contacts (250,000
+# fingerprints: 1.8 s stored with 2 MB, 1.1 s with 64 MB).
+SQLITE_LOAD_CACHE_KIB = 64 * 1024
 
 
 def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence]) -> None:
@@ -39,6 +45,26 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
                 batch = []
         if batch:
             cursor.executemany(sql, batch)
+
+
+@contextmanager
+def large_cache_while_loading() -> Iterator[None]:
+    """On SQLite, give this connection a larger page cache while the block runs, then the
+    one it had: only the ingest holds it, not every connection of every web worker.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (usual,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {-SQLITE_LOAD_CACHE_KIB:d}")
+    try:
+        yield
+    finally:
+        # On the driver's connection: after an error the block's transaction may refuse
+        # queries until rolled back, and the error must not be hidden by this one.
+        connection.connection.execute(f"PRAGMA cache_size = {int(usual):d}")
 
 
 def refresh_planner_statistics(model: type[Model], fields: Sequence[str]) -> None:

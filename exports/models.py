@@ -192,6 +192,9 @@ class ContactFingerprint(models.Model):
     phone = models.BigIntegerField(default=0)
     name = models.BigIntegerField(default=0)
     # E-mail and phone together: a previous contact with the same one is the same entry.
+    # Not indexed: it is only compared beside the e-mail, phone or name that matched, whose
+    # index finds the few previous contacts to test (an index of its own was one more
+    # entry to write for every row stored and every row the comparison updates).
     reach = models.BigIntegerField(default=0)
     # As the newer export of a comparison: which previous contact it is, found by what.
     matched_by = models.CharField(max_length=5, choices=MatchedBy.choices, blank=True)
@@ -208,7 +211,6 @@ class ContactFingerprint(models.Model):
             models.Index(fields=["task", "email", "position"], name="fingerprint_email"),
             models.Index(fields=["task", "phone", "position"], name="fingerprint_phone"),
             models.Index(fields=["task", "name", "position"], name="fingerprint_name"),
-            models.Index(fields=["task", "reach"], name="fingerprint_reach"),
             # The first new and changed contacts a page shows (`selectors.export_changes`)
             # are a few rows among a whole book: without these, a scan of the book's
             # fingerprints per page view. Partial, so they hold only those rows (a new

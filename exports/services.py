@@ -26,7 +26,11 @@ from django.utils import timezone
 from contactsapp import metrics
 from contactsapp.models import LinkedInAccount
 from exports import collation, linkedin_api, matching
-from exports.bulk_insert import insert_rows, refresh_planner_statistics
+from exports.bulk_insert import (
+    insert_rows,
+    large_cache_while_loading,
+    refresh_planner_statistics,
+)
 from exports.duplicates import NOT_LISTED_TWICE, DuplicateKeys, duplicate_ranks
 from exports.models import Contact, ContactFingerprint, ExportComparison, ExportTask
 from exports.packed import PackedValues
@@ -296,31 +300,32 @@ def contacts_ingest(
         # only ever inserts. A bad contact half-way raises, and the transaction takes back
         # the rows before it.
         book = _BookKeys()
-        insert_rows(
-            ContactFingerprint,
-            FINGERPRINT_COLUMNS,
-            _fingerprint_rows(task, result.contacts(), region=_member_country(task), book=book),
-        )
-        ranks = book.sort_keys.ranks()
-        groups = book.duplicates.groups()
-        totals = _ContactTotals()
-        rows = _contact_rows(
-            task,
-            result.contacts(),
-            internationals=book.internationals,
-            ranks=ranks,
-            groups=groups,
-            places=duplicate_ranks(groups),
-        )
-        insert_rows(Contact, CONTACT_COLUMNS, totals.counted(rows))
-        search_index_add(task=task)
-        if totals.contacts >= LARGE_ADDRESS_BOOK:
-            # PostgreSQL must know the tables are no longer tiny: the comparison below joins
-            # on the fingerprints, and without the ranks' statistics it sorts the whole
-            # book for each search page instead of walking it in the sort's order.
-            refresh_planner_statistics(Contact, ["task", "position", *RANK_COLUMNS])
-            refresh_planner_statistics(ContactFingerprint, FINGERPRINT_KEYS)
-        export_compare_with_previous(task=task)
+        with large_cache_while_loading():
+            insert_rows(
+                ContactFingerprint,
+                FINGERPRINT_COLUMNS,
+                _fingerprint_rows(task, result.contacts(), region=_member_country(task), book=book),
+            )
+            ranks = book.sort_keys.ranks()
+            groups = book.duplicates.groups()
+            totals = _ContactTotals()
+            rows = _contact_rows(
+                task,
+                result.contacts(),
+                internationals=book.internationals,
+                ranks=ranks,
+                groups=groups,
+                places=duplicate_ranks(groups),
+            )
+            insert_rows(Contact, CONTACT_COLUMNS, totals.counted(rows))
+            search_index_add(task=task)
+            if totals.contacts >= LARGE_ADDRESS_BOOK:
+                # PostgreSQL must know the tables are no longer tiny: the comparison below joins
+                # on the fingerprints, and without the ranks' statistics it sorts the whole
+                # book for each search page instead of walking it in the sort's order.
+                refresh_planner_statistics(Contact, ["task", "position", *RANK_COLUMNS])
+                refresh_planner_statistics(ContactFingerprint, FINGERPRINT_KEYS)
+            export_compare_with_previous(task=task)
         _finish(
             task,
             Status.SUCCEEDED,
@@ -584,8 +589,9 @@ def export_compare_with_previous(*, task: ExportTask) -> ExportComparison | None
                 f"AND EXISTS (SELECT 1 {candidates})",
                 [level.value, *candidate_params, current_id, *candidate_params],
             )
-        # Changed: no previous contact of the same person has this e-mail and phone; then
-        # the field that differs from the contact it was matched to (one probe of the
+        # Changed: no previous contact of the same person has this e-mail and phone (one
+        # probe of the index of the column it was matched by; `reach` has none of its own),
+        # then the field that differs from the contact it was matched to (one probe of the
         # (task, position) key). Only the changed rows are written.
         for level in MATCH_ORDER:
             column = level.value
