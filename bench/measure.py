@@ -34,23 +34,10 @@ from exports.models import Contact, ExportComparison, ExportTask
 T = TypeVar("T")
 
 RAW_TABLE = "bench_contact_raw"
-# Every column the app stores for a contact (its key aside), as `Contact` has them.
-RAW_COLUMNS = (
-    "task_id",
-    "position",
-    "name",
-    "email",
-    "phone",
-    "search_text",
-    "raw",
-    "phone_international",
-    "email_key",
-    "name_rank",
-    "email_rank",
-    "phone_rank",
-    "duplicate_group",
-    "duplicate_rank",
-)
+# Every column the app stores for a contact (its key aside): the ingest's own list, so the
+# same-columns limit cannot fall behind what the app writes.
+RAW_FIELDS = tuple(Contact._meta.get_field(name) for name in services.CONTACT_COLUMNS)
+RAW_COLUMNS = tuple(field.column for field in RAW_FIELDS)
 # The bare limit: only what a contact is, no search text and no JSON (issue 11).
 BARE_TABLE = "bench_contact_bare"
 BARE_COLUMNS = ("task_id", "position", "name", "email", "phone")
@@ -134,14 +121,10 @@ def ingest_app(body: bytes, owner) -> tuple[ExportTask, float]:
 
 def raw_table_ensure() -> None:
     """Bare tables for the same rows, and for the bare columns: no key, index or constraint."""
-    raw_type = "jsonb" if vendor() == "postgresql" else "text"
+    # The app's column types, without the key, indexes or constraints that go with them.
+    columns = ", ".join(f"{field.column} {field.db_type(connection)}" for field in RAW_FIELDS)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TABLE IF NOT EXISTS {RAW_TABLE} (task_id bigint, position integer, "
-            f"name text, email text, phone text, search_text text, raw {raw_type}, "
-            "phone_international text, email_key text, name_rank integer, email_rank integer, "
-            "phone_rank integer, duplicate_group integer, duplicate_rank integer)"
-        )
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {RAW_TABLE} ({columns})")
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {BARE_TABLE} (task_id bigint, position integer, "
             "name text, email text, phone text)"
