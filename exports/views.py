@@ -185,11 +185,9 @@ def contacts_json(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 def export_duplicates(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The contacts listed more than once, person by person."""
-    task = selectors.export_get_for_owner(user=request.user, public_id=public_id)
-    if task.is_expired():
-        return _expired(request, task)
-    if task.status != ExportTask.Status.SUCCEEDED:
-        return redirect(task_url(task))
+    task, instead = _stored_book(request, public_id)
+    if instead is not None:
+        return instead
     page = selectors.duplicates_page(
         task=task, page_number=request.GET.get("page"), per_page=settings.CONTACTS_PER_PAGE
     )
@@ -204,15 +202,25 @@ def _download(
     extension: str,
 ) -> HttpResponse:
     """Stream the owner's finished address book as an attachment named after its date."""
-    task = selectors.export_get_for_owner(user=request.user, public_id=public_id)
-    if task.is_expired():
-        return _expired(request, task)
-    if task.status != ExportTask.Status.SUCCEEDED:
-        return redirect(task_url(task))
+    task, instead = _stored_book(request, public_id)
+    if instead is not None:
+        return instead
     response = StreamingHttpResponse(body(task), content_type=content_type)
     filename = f"linkedin-contacts-{_file_date(task)}{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _stored_book(request: HttpRequest, public_id: UUID) -> tuple[ExportTask, HttpResponse | None]:
+    """The owner's export, and what to answer instead of its contacts if they are not
+    there: gone past its expiry (410), or not ready yet (its own page says why).
+    """
+    task = selectors.export_get_for_owner(user=request.user, public_id=public_id)
+    if task.is_expired():
+        return task, _expired(request, task)
+    if task.status != ExportTask.Status.SUCCEEDED:
+        return task, redirect(task_url(task))
+    return task, None
 
 
 def task_url(task: ExportTask) -> str:
