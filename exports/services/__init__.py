@@ -1,0 +1,60 @@
+"""The domain steps of an export, by sub-domain; views and commands hold no rules of their own.
+
+- `polling`: start an export, refresh it (the lease that calls LinkedIn once), refresh-due;
+- `ingest`: LinkedIn's address book stored as contacts and fingerprints;
+- `comparison`: the previous export, and what changed since;
+- `retention`: purge what LinkedIn's expiry ends, trim, delete one export or a member's data;
+- `status`: the conditional writes of a task's status, shared by polling and ingest.
+
+The names below are the public ones; callers import them from here.
+"""
+
+from exports.services.comparison import (
+    FINGERPRINT_COLUMNS,
+    FINGERPRINT_KEYS,
+    MATCH_ORDER,
+    export_compare_with_previous,
+    export_previous,
+)
+from exports.services.ingest import (
+    CONTACT_COLUMNS,
+    LARGE_ADDRESS_BOOK,
+    InvalidAddressBook,
+    contacts_ingest,
+)
+from exports.services.polling import (
+    ExportTooSoon,
+    SignInRequired,
+    export_refresh,
+    export_start,
+    exports_refresh_due,
+)
+from exports.services.retention import (
+    PurgeReport,
+    address_books_trim,
+    export_delete,
+    exports_purge_expired,
+    member_data_delete,
+)
+
+__all__ = [
+    "CONTACT_COLUMNS",
+    "FINGERPRINT_COLUMNS",
+    "FINGERPRINT_KEYS",
+    "LARGE_ADDRESS_BOOK",
+    "MATCH_ORDER",
+    "ExportTooSoon",
+    "InvalidAddressBook",
+    "PurgeReport",
+    "SignInRequired",
+    "address_books_trim",
+    "contacts_ingest",
+    "export_compare_with_previous",
+    "export_delete",
+    "export_previous",
+    "export_refresh",
+    "export_start",
+    "exports_purge_expired",
+    "exports_refresh_due",
+    "member_data_delete",
+]

@@ -1,0 +1,293 @@
+"""Ingest: LinkedIn's address book stored as contacts, fingerprints and a comparison.
+
+The book is read twice from LinkedIn's body: the first reading stores the fingerprints and
+gathers each contact's sort keys and duplicate keys, the second stores the contacts, each
+row complete, so the database only ever inserts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from contactsapp import metrics
+from contactsapp.models import LinkedInAccount
+from exports import collation, linkedin_api, matching
+from exports.bulk_insert import (
+    insert_rows,
+    large_cache_while_loading,
+    refresh_planner_statistics,
+)
+from exports.duplicates import NOT_LISTED_TWICE, DuplicateKeys, duplicate_ranks
+from exports.models import Contact, ContactFingerprint, ExportTask
+from exports.packed import PackedValues
+from exports.phones import PhoneReader
+from exports.search_index import search_index_add
+from exports.services.comparison import (
+    FINGERPRINT_COLUMNS,
+    FINGERPRINT_KEYS,
+    export_compare_with_previous,
+)
+from exports.services.retention import address_books_trim
+from exports.services.status import export_finish
+from exports.sort_ranks import RANK_COLUMNS, SortKeys
+
+logger = logging.getLogger(__name__)
+
+Status = ExportTask.Status
+
+
+class InvalidAddressBook(ValueError):
+    """LinkedIn's result does not have the shape of an address book."""
+
+
+def contacts_ingest(
+    *, task: ExportTask, result: linkedin_api.ExportResult, now: datetime | None = None
+) -> ExportTask:
+    """Store every contact of LinkedIn's `result~` exactly once, all or nothing.
+
+    Raise `InvalidAddressBook` or `linkedin_api.Unavailable` (and store nothing) if the
+    result is malformed.
+    """
+    now = now or timezone.now()
+    started = time.perf_counter()
+    expires_at = _expires_at(result.expires_at())
+    with transaction.atomic():
+        # Lock the task so two racing ingests are serialised; the loser sees it finished.
+        locked = ExportTask.objects.select_for_update().filter(pk=task.pk).first()
+        if locked is None:
+            return task  # its member deleted it meanwhile: store nothing
+        if locked.status != Status.IN_PROGRESS:
+            task.refresh_from_db()
+            return task
+        if expires_at <= now:
+            export_finish(task=task, status=Status.EXPIRED, now=now, expires_at=expires_at)
+            return task
+        # One reading of LinkedIn's contacts stores their fingerprints and gathers their sort
+        # keys and duplicate keys; the next stores them, each row complete, so the database
+        # only ever inserts. A bad contact half-way raises, and the transaction takes back
+        # the rows before it.
+        book = _BookKeys()
+        with large_cache_while_loading():
+            insert_rows(
+                ContactFingerprint,
+                FINGERPRINT_COLUMNS,
+                _fingerprint_rows(task, result.contacts(), region=_member_country(task), book=book),
+            )
+            ranks = book.sort_keys.ranks()
+            groups = book.duplicates.groups()
+            totals = _ContactTotals()
+            rows = _contact_rows(
+                task,
+                result.contacts(),
+                internationals=book.internationals,
+                ranks=ranks,
+                groups=groups,
+                places=duplicate_ranks(groups),
+            )
+            insert_rows(Contact, CONTACT_COLUMNS, totals.counted(rows))
+            search_index_add(task=task)
+            if totals.contacts >= LARGE_ADDRESS_BOOK:
+                # PostgreSQL must know the tables are no longer tiny: the comparison below joins
+                # on the fingerprints, and without the ranks' statistics it sorts the whole
+                # book for each search page instead of walking it in the sort's order.
+                refresh_planner_statistics(Contact, ["task", "position", *RANK_COLUMNS])
+                refresh_planner_statistics(ContactFingerprint, FINGERPRINT_KEYS)
+            export_compare_with_previous(task=task)
+        export_finish(
+            task=task,
+            status=Status.SUCCEEDED,
+            now=now,
+            expires_at=expires_at,
+            contact_count=totals.contacts,
+            with_name_count=totals.with_name,
+            with_email_count=totals.with_email,
+            with_phone_count=totals.with_phone,
+            duplicate_count=len(groups) - groups.count(NOT_LISTED_TWICE),
+            consecutive_errors=0,
+        )
+    logger.info("event=export_ingested export=%s contacts=%d", task.public_id, totals.contacts)
+    metrics.ingest_recorded(seconds=time.perf_counter() - started, contacts=totals.contacts)
+    address_books_trim(owner_id=task.owner_id)
+    return task
+
+
+LARGE_ADDRESS_BOOK = 5000
+CONTACT_COLUMNS = (
+    "task",
+    "position",
+    "name",
+    "email",
+    "phone",
+    "search_text",
+    "raw",
+    "phone_international",
+    "email_key",
+    *RANK_COLUMNS,
+    "duplicate_group",
+    "duplicate_rank",
+)
+
+
+@dataclass
+class _ContactTotals:
+    contacts: int = 0
+    with_name: int = 0
+    with_email: int = 0
+    with_phone: int = 0
+
+    def counted(self, rows: Iterator[tuple]) -> Iterator[tuple]:
+        for row in rows:
+            self.contacts += 1
+            self.with_name += bool(row[2])
+            self.with_email += bool(row[3])
+            self.with_phone += bool(row[4])
+            yield row
+
+
+def _expires_at(value: object) -> datetime:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidAddressBook("LinkedIn's address book did not say when it expires.")
+    try:
+        return datetime.fromtimestamp(value / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError) as error:
+        raise InvalidAddressBook("LinkedIn's address book has an impossible expiry.") from error
+
+
+def _member_country(task: ExportTask) -> str:
+    account = LinkedInAccount.objects.filter(user_id=task.owner_id).only("country").first()
+    return account.country if account else ""
+
+
+@dataclass
+class _BookKeys:
+    """What the first reading of a book keeps for the second, a few bytes a contact."""
+
+    sort_keys: SortKeys = field(default_factory=SortKeys)
+    duplicates: DuplicateKeys = field(default_factory=DuplicateKeys)
+    # Each contact's phone in international form: read once, it costs ~35 us a number.
+    internationals: PackedValues = field(default_factory=PackedValues)
+
+
+def _fingerprint_rows(
+    task: ExportTask, entries: Iterator[object], *, region: str, book: _BookKeys
+) -> Iterator[tuple]:
+    """Yield the fingerprint row of each contact that has something to compare, in
+    `FINGERPRINT_COLUMNS` order, keeping its keys in `book`; raise on a non-contact.
+    """
+    fingerprint = matching.fingerprinter(owner_id=task.owner_id)
+    # Its memory goes with this reading: the sort that follows is ingest's peak.
+    phones = PhoneReader(region=region)
+    for position, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise InvalidAddressBook(f"Contact {position + 1} from LinkedIn is not a contact.")
+        fields = name, email, phone = _contact_fields(_with_keys_as_stored(entry))
+        book.sort_keys.add(position, fields)
+        international = phones.international(phone)
+        book.internationals.append(international.encode())
+        email_key = matching.email_key(email)
+        # A number that does not parse is still a number: compared with other exports as
+        # sent, but never taken for another contact's.
+        reachable = international or phone
+        email_print, phone_print = fingerprint(email_key), fingerprint(reachable)
+        book.duplicates.add(email=email_print, phone=phone_print if international else 0)
+        if email_key or phone or name:
+            yield (
+                task.pk,
+                position,
+                email_print,
+                phone_print,
+                fingerprint(matching.name_key(name)),
+                fingerprint(f"{email_key}\x00{reachable}" if email_key or phone else ""),
+                "",
+                False,
+                False,
+            )
+
+
+def _contact_rows(
+    task: ExportTask,
+    entries: Iterator[object],
+    *,
+    internationals: PackedValues,
+    ranks: list[array],
+    groups: array,
+    places: array,
+) -> Iterator[tuple]:
+    """Yield one row per contact, in `CONTACT_COLUMNS` order; `groups` and `places` hold
+    each position's duplicate group and rank (`NOT_LISTED_TWICE` for none).
+    """
+    name_ranks, email_ranks, phone_ranks = ranks
+    for position, entry in enumerate(entries):
+        raw = json.dumps(entry, ensure_ascii=False)
+        if "\\u0000" in raw:  # PostgreSQL cannot store NUL in text or JSON
+            entry = _without_nul(entry)
+            raw = json.dumps(entry, ensure_ascii=False)
+        name, email, phone = _contact_fields(entry)
+        yield (
+            task.pk,
+            position,
+            name,
+            email,
+            phone,
+            collation.search_text(name, email, phone),
+            raw,
+            internationals[position].decode(),
+            matching.email_key(email),
+            name_ranks[position],
+            email_ranks[position],
+            phone_ranks[position],
+            None if (group := groups[position]) == NOT_LISTED_TWICE else group,
+            None if group == NOT_LISTED_TWICE else places[position],
+        )
+
+
+def _contact_fields(entry: object) -> tuple[str, str, str]:
+    """Return the name, e-mail and phone stored for a contact (blanks for a non-contact)."""
+    if not isinstance(entry, dict):
+        return "", "", ""
+    phone = entry.get("phoneNumber")
+    return (
+        _text(entry.get("name")),
+        _text(entry.get("emailAddress")),
+        _text(phone.get("number") if isinstance(phone, dict) else phone),
+    )
+
+
+def _with_keys_as_stored(entry: dict) -> dict:
+    """Return `entry` as far as `_contact_fields` reads it, as it will be stored: a NUL in
+    a value is dropped by `_text`, but one in a key moves the value to another key.
+    """
+    keys = "".join(entry)  # one scan of the keys: this runs for every contact
+    if isinstance(phone := entry.get("phoneNumber"), dict):
+        keys += "".join(phone)
+    return _without_nul(entry) if "\x00" in keys else entry
+
+
+def _without_nul(value: Any) -> Any:
+    """Return `value` without NUL characters, at any depth."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
+
+
+def _text(value: Any) -> str:
+    """Return a field as text: LinkedIn's contacts are free text from many sources."""
+    if isinstance(value, str):  # nearly always: checked first, as it runs 3 times a contact
+        return value.replace("\x00", "").strip()
+    if value is None or isinstance(value, dict | list):
+        return ""
+    return str(value).replace("\x00", "").strip()
