@@ -9,6 +9,7 @@
 The names below are the public ones; callers import them from here.
 """
 
+from exports.linkedin_api import InvalidAddressBook
 from exports.services.comparison import (
     FINGERPRINT_COLUMNS,
     FINGERPRINT_KEYS,
@@ -19,7 +20,6 @@ from exports.services.comparison import (
 from exports.services.ingest import (
     CONTACT_COLUMNS,
     LARGE_ADDRESS_BOOK,
-    InvalidAddressBook,
     contacts_ingest,
 )
 from exports.services.polling import (

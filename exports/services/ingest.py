@@ -7,14 +7,12 @@ row complete, so the database only ever inserts.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +26,7 @@ from exports.bulk_insert import (
     refresh_planner_statistics,
 )
 from exports.duplicates import NOT_LISTED_TWICE, DuplicateKeys, duplicate_ranks
+from exports.linkedin_api import LinkedInContact
 from exports.models import Contact, ContactFingerprint, ExportTask
 from exports.packed import PackedValues
 from exports.phones import PhoneReader
@@ -46,21 +45,17 @@ logger = logging.getLogger(__name__)
 Status = ExportTask.Status
 
 
-class InvalidAddressBook(ValueError):
-    """LinkedIn's result does not have the shape of an address book."""
-
-
 def contacts_ingest(
     *, task: ExportTask, result: linkedin_api.ExportResult, now: datetime | None = None
 ) -> ExportTask:
     """Store every contact of LinkedIn's `result~` exactly once, all or nothing.
 
-    Raise `InvalidAddressBook` or `linkedin_api.Unavailable` (and store nothing) if the
-    result is malformed.
+    Raise `linkedin_api.Unavailable` (or its `InvalidAddressBook`), and store nothing, if
+    the result is malformed.
     """
     now = now or timezone.now()
     started = time.perf_counter()
-    expires_at = _expires_at(result.expires_at())
+    expires_at = result.expiry()
     with transaction.atomic():
         # Lock the task so two racing ingests are serialised; the loser sees it finished.
         locked = ExportTask.objects.select_for_update().filter(pk=task.pk).first()
@@ -81,14 +76,16 @@ def contacts_ingest(
             insert_rows(
                 ContactFingerprint,
                 FINGERPRINT_COLUMNS,
-                _fingerprint_rows(task, result.contacts(), region=_member_country(task), book=book),
+                _fingerprint_rows(
+                    task, result.checked_contacts(), region=_member_country(task), book=book
+                ),
             )
             ranks = book.sort_keys.ranks()
             groups = book.duplicates.groups()
             totals = _ContactTotals()
             rows = _contact_rows(
                 task,
-                result.contacts(),
+                result.checked_contacts(with_json=True),
                 internationals=book.internationals,
                 ranks=ranks,
                 groups=groups,
@@ -154,15 +151,6 @@ class _ContactTotals:
             yield row
 
 
-def _expires_at(value: object) -> datetime:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidAddressBook("LinkedIn's address book did not say when it expires.")
-    try:
-        return datetime.fromtimestamp(value / 1000, tz=UTC)
-    except (OverflowError, OSError, ValueError) as error:
-        raise InvalidAddressBook("LinkedIn's address book has an impossible expiry.") from error
-
-
 def _member_country(task: ExportTask) -> str:
     account = LinkedInAccount.objects.filter(user_id=task.owner_id).only("country").first()
     return account.country if account else ""
@@ -179,18 +167,16 @@ class _BookKeys:
 
 
 def _fingerprint_rows(
-    task: ExportTask, entries: Iterator[object], *, region: str, book: _BookKeys
+    task: ExportTask, contacts: Iterator[LinkedInContact], *, region: str, book: _BookKeys
 ) -> Iterator[tuple]:
     """Yield the fingerprint row of each contact that has something to compare, in
-    `FINGERPRINT_COLUMNS` order, keeping its keys in `book`; raise on a non-contact.
+    `FINGERPRINT_COLUMNS` order, keeping its keys in `book`.
     """
     fingerprint = matching.fingerprinter(owner_id=task.owner_id)
     # Its memory goes with this reading: the sort that follows is ingest's peak.
     phones = PhoneReader(region=region)
-    for position, entry in enumerate(entries):
-        if not isinstance(entry, dict):
-            raise InvalidAddressBook(f"Contact {position + 1} from LinkedIn is not a contact.")
-        fields = name, email, phone = _contact_fields(_with_keys_as_stored(entry))
+    for position, contact in enumerate(contacts):
+        fields = name, email, phone = contact.name, contact.email, contact.phone
         book.sort_keys.add(position, fields)
         international = phones.international(phone)
         book.internationals.append(international.encode())
@@ -216,7 +202,7 @@ def _fingerprint_rows(
 
 def _contact_rows(
     task: ExportTask,
-    entries: Iterator[object],
+    contacts: Iterator[LinkedInContact],
     *,
     internationals: PackedValues,
     ranks: list[array],
@@ -227,12 +213,8 @@ def _contact_rows(
     each position's duplicate group and rank (`NOT_LISTED_TWICE` for none).
     """
     name_ranks, email_ranks, phone_ranks = ranks
-    for position, entry in enumerate(entries):
-        raw = json.dumps(entry, ensure_ascii=False)
-        if "\\u0000" in raw:  # PostgreSQL cannot store NUL in text or JSON
-            entry = _without_nul(entry)
-            raw = json.dumps(entry, ensure_ascii=False)
-        name, email, phone = _contact_fields(entry)
+    for position, contact in enumerate(contacts):
+        name, email, phone = contact.name, contact.email, contact.phone
         yield (
             task.pk,
             position,
@@ -240,7 +222,7 @@ def _contact_rows(
             email,
             phone,
             collation.search_text(name, email, phone),
-            raw,
+            contact.json,
             internationals[position].decode(),
             matching.email_key(email),
             name_ranks[position],
@@ -249,45 +231,3 @@ def _contact_rows(
             None if (group := groups[position]) == NOT_LISTED_TWICE else group,
             None if group == NOT_LISTED_TWICE else places[position],
         )
-
-
-def _contact_fields(entry: object) -> tuple[str, str, str]:
-    """Return the name, e-mail and phone stored for a contact (blanks for a non-contact)."""
-    if not isinstance(entry, dict):
-        return "", "", ""
-    phone = entry.get("phoneNumber")
-    return (
-        _text(entry.get("name")),
-        _text(entry.get("emailAddress")),
-        _text(phone.get("number") if isinstance(phone, dict) else phone),
-    )
-
-
-def _with_keys_as_stored(entry: dict) -> dict:
-    """Return `entry` as far as `_contact_fields` reads it, as it will be stored: a NUL in
-    a value is dropped by `_text`, but one in a key moves the value to another key.
-    """
-    keys = "".join(entry)  # one scan of the keys: this runs for every contact
-    if isinstance(phone := entry.get("phoneNumber"), dict):
-        keys += "".join(phone)
-    return _without_nul(entry) if "\x00" in keys else entry
-
-
-def _without_nul(value: Any) -> Any:
-    """Return `value` without NUL characters, at any depth."""
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, dict):
-        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_without_nul(item) for item in value]
-    return value
-
-
-def _text(value: Any) -> str:
-    """Return a field as text: LinkedIn's contacts are free text from many sources."""
-    if isinstance(value, str):  # nearly always: checked first, as it runs 3 times a contact
-        return value.replace("\x00", "").strip()
-    if value is None or isinstance(value, dict | list):
-        return ""
-    return str(value).replace("\x00", "").strip()

@@ -22,7 +22,7 @@ from contactsapp import metrics
 from contactsapp.models import LinkedInAccount
 from exports import linkedin_api
 from exports.models import ExportTask
-from exports.services.ingest import InvalidAddressBook, contacts_ingest
+from exports.services.ingest import contacts_ingest
 from exports.services.status import export_finish, export_update_in_progress
 
 logger = logging.getLogger(__name__)
@@ -186,7 +186,7 @@ def _call_linkedin(task: ExportTask, *, now: datetime) -> None:
             pk=account.pk, encrypted_access_token=account.encrypted_access_token
         ).update(encrypted_access_token="", token_expires_at=None)
         export_update_in_progress(task=task, needs_sign_in=True, next_check_at=timezone.now())
-    except (linkedin_api.Unavailable, InvalidAddressBook) as error:
+    except linkedin_api.Unavailable as error:  # an address book of the wrong shape too
         _checked_with_error(task, error)
     except linkedin_api.PermissionMissing as error:
         export_finish(
