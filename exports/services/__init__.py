@@ -4,6 +4,7 @@
 - `ingest`: LinkedIn's address book stored as contacts and fingerprints;
 - `comparison`: the previous export, and what changed since;
 - `retention`: purge what LinkedIn's expiry ends, trim, delete one export or a member's data;
+- `rows`: the named rows ingest writes, and how they are built from LinkedIn's contacts;
 - `status`: the conditional writes of a task's status, shared by polling and ingest.
 
 The names below are the public ones; callers import them from here.
@@ -11,17 +12,11 @@ The names below are the public ones; callers import them from here.
 
 from exports.linkedin_api import InvalidAddressBook
 from exports.services.comparison import (
-    FINGERPRINT_COLUMNS,
-    FINGERPRINT_KEYS,
     MATCH_ORDER,
     export_compare_with_previous,
     export_previous,
 )
-from exports.services.ingest import (
-    CONTACT_COLUMNS,
-    LARGE_ADDRESS_BOOK,
-    contacts_ingest,
-)
+from exports.services.ingest import LARGE_ADDRESS_BOOK, contacts_ingest
 from exports.services.polling import (
     ExportTooSoon,
     SignInRequired,
@@ -36,6 +31,13 @@ from exports.services.retention import (
     exports_purge_expired,
     member_data_delete,
 )
+from exports.services.rows import (
+    CONTACT_COLUMNS,
+    FINGERPRINT_COLUMNS,
+    FINGERPRINT_KEYS,
+    ContactRow,
+    FingerprintRow,
+)
 
 __all__ = [
     "CONTACT_COLUMNS",
@@ -43,7 +45,9 @@ __all__ = [
     "FINGERPRINT_KEYS",
     "LARGE_ADDRESS_BOOK",
     "MATCH_ORDER",
+    "ContactRow",
     "ExportTooSoon",
+    "FingerprintRow",
     "InvalidAddressBook",
     "PurgeReport",
     "SignInRequired",

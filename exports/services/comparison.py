@@ -14,19 +14,6 @@ from exports.models import Contact, ContactFingerprint, ExportComparison, Export
 
 Status = ExportTask.Status
 
-FINGERPRINT_KEYS = ["task", "position", "email", "phone", "name", "reach"]
-FINGERPRINT_COLUMNS = (
-    "task",
-    "position",
-    "email",
-    "phone",
-    "name",
-    "reach",
-    "matched_by",
-    "email_changed",
-    "phone_changed",
-)
-
 
 def export_previous(*, task: ExportTask) -> ExportTask | None:
     """Return the member's export before `task` whose fingerprints are kept, if any."""

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import logging
 import time
-from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -19,26 +18,28 @@ from django.utils import timezone
 
 from contactsapp import metrics
 from contactsapp.models import LinkedInAccount
-from exports import collation, linkedin_api, matching
+from exports import linkedin_api
 from exports.bulk_insert import (
     insert_rows,
     large_cache_while_loading,
     refresh_planner_statistics,
 )
-from exports.duplicates import NOT_LISTED_TWICE, DuplicateKeys, duplicate_ranks
-from exports.linkedin_api import LinkedInContact
+from exports.duplicates import NOT_LISTED_TWICE, duplicate_ranks
 from exports.models import Contact, ContactFingerprint, ExportTask
-from exports.packed import PackedValues
-from exports.phones import PhoneReader
 from exports.search_index import search_index_add
-from exports.services.comparison import (
+from exports.services.comparison import export_compare_with_previous
+from exports.services.retention import address_books_trim
+from exports.services.rows import (
+    CONTACT_COLUMNS,
     FINGERPRINT_COLUMNS,
     FINGERPRINT_KEYS,
-    export_compare_with_previous,
+    BookKeys,
+    ContactRow,
+    contact_rows,
+    fingerprint_rows,
 )
-from exports.services.retention import address_books_trim
 from exports.services.status import export_finish
-from exports.sort_ranks import RANK_COLUMNS, SortKeys
+from exports.sort_ranks import RANK_COLUMNS
 
 logger = logging.getLogger(__name__)
 
@@ -71,21 +72,24 @@ def contacts_ingest(
         # keys and duplicate keys; the next stores them, each row complete, so the database
         # only ever inserts. A bad contact half-way raises, and the transaction takes back
         # the rows before it.
-        book = _BookKeys()
+        book = BookKeys()
         with large_cache_while_loading():
             insert_rows(
                 ContactFingerprint,
                 FINGERPRINT_COLUMNS,
-                _fingerprint_rows(
-                    task, result.checked_contacts(), region=_member_country(task), book=book
+                fingerprint_rows(
+                    task=task,
+                    contacts=result.checked_contacts(),
+                    region=_member_country(task),
+                    book=book,
                 ),
             )
             ranks = book.sort_keys.ranks()
             groups = book.duplicates.groups()
             totals = _ContactTotals()
-            rows = _contact_rows(
-                task,
-                result.checked_contacts(with_json=True),
+            rows = contact_rows(
+                task=task,
+                contacts=result.checked_contacts(with_json=True),
                 internationals=book.internationals,
                 ranks=ranks,
                 groups=groups,
@@ -119,20 +123,6 @@ def contacts_ingest(
 
 
 LARGE_ADDRESS_BOOK = 5000
-CONTACT_COLUMNS = (
-    "task",
-    "position",
-    "name",
-    "email",
-    "phone",
-    "search_text",
-    "raw",
-    "phone_international",
-    "email_key",
-    *RANK_COLUMNS,
-    "duplicate_group",
-    "duplicate_rank",
-)
 
 
 @dataclass
@@ -142,92 +132,15 @@ class _ContactTotals:
     with_email: int = 0
     with_phone: int = 0
 
-    def counted(self, rows: Iterator[tuple]) -> Iterator[tuple]:
+    def counted(self, rows: Iterator[ContactRow]) -> Iterator[ContactRow]:
         for row in rows:
             self.contacts += 1
-            self.with_name += bool(row[2])
-            self.with_email += bool(row[3])
-            self.with_phone += bool(row[4])
+            self.with_name += bool(row.name)
+            self.with_email += bool(row.email)
+            self.with_phone += bool(row.phone)
             yield row
 
 
 def _member_country(task: ExportTask) -> str:
     account = LinkedInAccount.objects.filter(user_id=task.owner_id).only("country").first()
     return account.country if account else ""
-
-
-@dataclass
-class _BookKeys:
-    """What the first reading of a book keeps for the second, a few bytes a contact."""
-
-    sort_keys: SortKeys = field(default_factory=SortKeys)
-    duplicates: DuplicateKeys = field(default_factory=DuplicateKeys)
-    # Each contact's phone in international form: read once, it costs ~35 us a number.
-    internationals: PackedValues = field(default_factory=PackedValues)
-
-
-def _fingerprint_rows(
-    task: ExportTask, contacts: Iterator[LinkedInContact], *, region: str, book: _BookKeys
-) -> Iterator[tuple]:
-    """Yield the fingerprint row of each contact that has something to compare, in
-    `FINGERPRINT_COLUMNS` order, keeping its keys in `book`.
-    """
-    fingerprint = matching.fingerprinter(owner_id=task.owner_id)
-    # Its memory goes with this reading: the sort that follows is ingest's peak.
-    phones = PhoneReader(region=region)
-    for position, contact in enumerate(contacts):
-        fields = name, email, phone = contact.name, contact.email, contact.phone
-        book.sort_keys.add(position, fields)
-        international = phones.international(phone)
-        book.internationals.append(international.encode())
-        email_key = matching.email_key(email)
-        # A number that does not parse is still a number: compared with other exports as
-        # sent, but never taken for another contact's.
-        reachable = international or phone
-        email_print, phone_print = fingerprint(email_key), fingerprint(reachable)
-        book.duplicates.add(email=email_print, phone=phone_print if international else 0)
-        if email_key or phone or name:
-            yield (
-                task.pk,
-                position,
-                email_print,
-                phone_print,
-                fingerprint(matching.name_key(name)),
-                fingerprint(f"{email_key}\x00{reachable}" if email_key or phone else ""),
-                "",
-                False,
-                False,
-            )
-
-
-def _contact_rows(
-    task: ExportTask,
-    contacts: Iterator[LinkedInContact],
-    *,
-    internationals: PackedValues,
-    ranks: list[array],
-    groups: array,
-    places: array,
-) -> Iterator[tuple]:
-    """Yield one row per contact, in `CONTACT_COLUMNS` order; `groups` and `places` hold
-    each position's duplicate group and rank (`NOT_LISTED_TWICE` for none).
-    """
-    name_ranks, email_ranks, phone_ranks = ranks
-    for position, contact in enumerate(contacts):
-        name, email, phone = contact.name, contact.email, contact.phone
-        yield (
-            task.pk,
-            position,
-            name,
-            email,
-            phone,
-            collation.search_text(name, email, phone),
-            contact.json,
-            internationals[position].decode(),
-            matching.email_key(email),
-            name_ranks[position],
-            email_ranks[position],
-            phone_ranks[position],
-            None if (group := groups[position]) == NOT_LISTED_TWICE else group,
-            None if group == NOT_LISTED_TWICE else places[position],
-        )
