@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from contactsapp import metrics
-from contactsapp.models import LinkedInAccount
+from contactsapp.accounts import account_country
 from exports import linkedin_api
 from exports.bulk_insert import (
     insert_rows,
@@ -80,7 +80,7 @@ def contacts_ingest(
                 fingerprint_rows(
                     task=task,
                     contacts=result.checked_contacts(),
-                    region=_member_country(task),
+                    region=account_country(user_id=task.owner_id),
                     book=book,
                 ),
             )
@@ -139,8 +139,3 @@ class _ContactTotals:
             self.with_email += bool(row.email)
             self.with_phone += bool(row.phone)
             yield row
-
-
-def _member_country(task: ExportTask) -> str:
-    account = LinkedInAccount.objects.filter(user_id=task.owner_id).only("country").first()
-    return account.country if account else ""

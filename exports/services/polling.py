@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contactsapp import metrics
-from contactsapp.models import LinkedInAccount
+from contactsapp.accounts import account_token_forget
 from exports import linkedin_api
 from exports.models import ExportTask
 from exports.services.ingest import contacts_ingest
@@ -181,10 +181,7 @@ def _call_linkedin(task: ExportTask, *, now: datetime) -> None:
         else:
             contacts_ingest(task=task, result=response.result, now=now)
     except linkedin_api.TokenRejected:
-        # Forget the dead token, unless the member has signed in again meanwhile.
-        LinkedInAccount.objects.filter(
-            pk=account.pk, encrypted_access_token=account.encrypted_access_token
-        ).update(encrypted_access_token="", token_expires_at=None)
+        account_token_forget(account=account)
         export_update_in_progress(task=task, needs_sign_in=True, next_check_at=timezone.now())
     except linkedin_api.Unavailable as error:  # an address book of the wrong shape too
         _checked_with_error(task, error)
