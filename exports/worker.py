@@ -19,9 +19,9 @@ from django.db import DatabaseError, connections
 from django.db.models import Min
 from django.utils import timezone
 
-from contactsapp import heartbeat, metrics
 from exports import services
 from exports.models import ExportTask
+from operations import heartbeat, metrics
 
 logger = logging.getLogger(__name__)
 

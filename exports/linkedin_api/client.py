@@ -15,7 +15,6 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 
-from contactsapp import metrics
 from exports.linkedin_api.errors import (
     LinkedInAPIError,
     PermissionMissing,
@@ -25,6 +24,7 @@ from exports.linkedin_api.errors import (
     Unavailable,
 )
 from exports.linkedin_api.result import ExportTaskResponse, parse_export_task
+from operations import metrics
 
 RESTLI_HEADERS = {"X-Restli-Protocol-Version": "2.0.0"}
 EXPORT_PROJECTION = "(id,owner,status,result~)"

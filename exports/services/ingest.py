@@ -16,7 +16,6 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from contactsapp import metrics
 from contactsapp.accounts import account_country
 from exports import linkedin_api
 from exports.bulk_insert import (
@@ -40,6 +39,7 @@ from exports.services.rows import (
 )
 from exports.services.status import export_finish
 from exports.sort_ranks import RANK_COLUMNS
+from operations import metrics
 
 logger = logging.getLogger(__name__)
 

@@ -18,12 +18,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from contactsapp import metrics
 from contactsapp.accounts import account_token_forget
 from exports import linkedin_api
 from exports.models import ExportTask
 from exports.services.ingest import contacts_ingest
 from exports.services.status import export_finish, export_update_in_progress
+from operations import metrics
 
 logger = logging.getLogger(__name__)
 

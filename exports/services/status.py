@@ -10,8 +10,8 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from contactsapp import metrics
 from exports.models import ExportTask
+from operations import metrics
 
 logger = logging.getLogger(__name__)
 
