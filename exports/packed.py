@@ -23,9 +23,6 @@ class PackedValues:
         self._data += value
         self._ends.append(len(self._data))
 
-    def __len__(self) -> int:
-        return len(self._ends)
-
     def __getitem__(self, index: int) -> bytes:
         start = self._ends[index - 1] if index else 0
         return bytes(self._data[start : self._ends[index]])

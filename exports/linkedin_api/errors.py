@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class LinkedInAPIError(Exception):
-    retryable = False
+    """Any failure of a call to LinkedIn; `message` is written for the member."""
 
     def __init__(self, message: str, *, status: int | None = None):
         super().__init__(message)
@@ -26,8 +26,6 @@ class TaskNotFound(LinkedInAPIError):
 
 class Unavailable(LinkedInAPIError):
     """LinkedIn is down, slow, throttling us or answering garbage: try again later."""
-
-    retryable = True
 
     def __init__(
         self, message: str, *, status: int | None = None, retry_after: float | None = None
