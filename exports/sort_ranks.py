@@ -1,7 +1,7 @@
 """Every contact's place in every sort, computed once while an address book is stored.
 
 A sort by name, e-mail or phone done per request costs a sort of the whole book, or an
-OFFSET walk of an index, on every page (issue 11: 180 ms for page 700 of 1,000 by phone).
+OFFSET walk of an index, on every page, slow at the book's late pages.
 Ranked once at ingest, page N of any sort is `rank BETWEEN a AND b` on a `(task, rank)` index,
 as cheap as page 1 in LinkedIn's order.
 
@@ -9,8 +9,8 @@ How: LinkedIn's body is read twice. The first time the name, e-mail and phone of
 contact get their collation keys (`collation.sort_key`), packed (`SortKeys`), and are sorted;
 the second time the rows stream into the database with their ranks, through the same COPY /
 executemany as before. Sorting in the database instead (rows and keys into a temporary
-table, then INSERT … SELECT with ROW_NUMBER()) was measured at 250,000 contacts on
-PostgreSQL: the INSERT … SELECT alone cost three times the bare COPY.
+table, then INSERT … SELECT with ROW_NUMBER()) was measured on PostgreSQL: the
+INSERT … SELECT alone cost several times the bare COPY.
 
 A rank is 0..k-1 for the k contacts that have the value (alphabetical, ties in LinkedIn's
 order), then k..n-1 for the blanks in LinkedIn's order. `selectors` turns a page of a
