@@ -22,6 +22,7 @@ from exports.services.polling import (
     SignInRequired,
     export_refresh,
     export_start,
+    exports_overdue_since,
     exports_refresh_due,
 )
 from exports.services.retention import (
@@ -58,6 +59,7 @@ __all__ = [
     "export_previous",
     "export_refresh",
     "export_start",
+    "exports_overdue_since",
     "exports_purge_expired",
     "exports_refresh_due",
     "member_data_delete",

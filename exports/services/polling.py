@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from contactsapp.accounts import account_token_forget
@@ -142,6 +143,13 @@ def exports_refresh_due(
             continue  # its member deleted it meanwhile
         count += 1
     return count
+
+
+def exports_overdue_since(*, now: datetime) -> datetime | None:
+    """Return when the export longest due became due, or None if none is due."""
+    return ExportTask.objects.filter(status=Status.IN_PROGRESS, next_check_at__lte=now).aggregate(
+        since=Min("next_check_at")
+    )["since"]
 
 
 def _call_lease() -> timedelta:
