@@ -84,7 +84,7 @@ def fingerprint_rows(
     phones = PhoneReader(region=region)
     for position, contact in enumerate(contacts):
         name, email, phone = contact.name, contact.email, contact.phone
-        book.sort_keys.add(position, (name, email, phone))
+        book.sort_keys.add(position, contact)
         international = phones.international(phone)
         book.internationals.append(international.encode())
         email_key = matching.email_key(email)
@@ -112,15 +112,19 @@ def contact_rows(
     task: ExportTask,
     contacts: Iterator[LinkedInContact],
     internationals: PackedValues,
-    ranks: list[array],
+    ranks: dict[str, array],
     groups: array,
     places: array,
 ) -> Iterator[ContactRow]:
-    """Yield one row per contact; `ranks` holds each sort's rank of every position (in
-    `RANK_COLUMNS` order), `groups` and `places` each position's duplicate group and rank
-    (`NOT_LISTED_TWICE` for none).
+    """Yield one row per contact; `ranks` holds each rank column's rank of every position,
+    `groups` and `places` each position's duplicate group and rank (`NOT_LISTED_TWICE` for
+    none).
     """
-    name_ranks, email_ranks, phone_ranks = ranks
+    name_ranks, email_ranks, phone_ranks = (
+        ranks["name_rank"],
+        ranks["email_rank"],
+        ranks["phone_rank"],
+    )
     for position, contact in enumerate(contacts):
         name, email, phone = contact.name, contact.email, contact.phone
         group = groups[position]
