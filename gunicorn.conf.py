@@ -17,7 +17,7 @@ access_log_format = (
     'remote=%(h)s method=%(m)s path="%(U)s" status=%(s)s bytes=%(B)s duration_ms=%(M)s'
 )
 
-# Kept in step with contactsapp.health.PROBE_PATHS (this file must not import Django).
+# Kept in step with operations.health.PROBE_PATHS (this file must not import Django).
 PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
@@ -35,6 +35,6 @@ logger_class = AccessLogWithoutProbes
 
 def child_exit(server, worker):
     # A finished worker's live gauges must no longer count (metrics in multiprocess mode).
-    from contactsapp import metrics
+    from operations import metrics
 
     metrics.process_dead(worker.pid)

@@ -1,4 +1,8 @@
-"""Turn a verified LinkedIn identity into a Django user with a `LinkedInAccount`."""
+"""The accounts domain: the one owner of `LinkedInAccount` writes.
+
+A verified LinkedIn identity becomes a Django user with an account; a token LinkedIn no
+longer accepts is forgotten here; other apps read what they need through these functions.
+"""
 
 from __future__ import annotations
 
@@ -42,3 +46,19 @@ def account_sign_in(*, identity: LinkedInIdentity) -> AbstractBaseUser:
     )
     account.save()
     return user
+
+
+def account_token_forget(*, account: LinkedInAccount) -> bool:
+    """Forget the access token `account` holds, unless the member has signed in again
+    meanwhile (a newer token is kept); return whether it was forgotten.
+    """
+    forgotten = LinkedInAccount.objects.filter(
+        pk=account.pk, encrypted_access_token=account.encrypted_access_token
+    ).update(encrypted_access_token="", token_expires_at=None)
+    return forgotten == 1
+
+
+def account_country(*, user_id: int) -> str:
+    """Return the member's country as their last sign-in said it, "" if unknown."""
+    account = LinkedInAccount.objects.filter(user_id=user_id).only("country").first()
+    return account.country if account else ""

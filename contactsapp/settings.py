@@ -53,7 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First: probes and metrics are answered before host checks, redirects and sessions.
-    "contactsapp.health.ProbeMiddleware",
+    "operations.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -210,7 +210,7 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "contactsapp.logging.RedactSecretsFilter"}},
+    "filters": {"redact_secrets": {"()": "operations.logging.RedactSecretsFilter"}},
     "formatters": {
         "line": {
             "format": "ts=%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",

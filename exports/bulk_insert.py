@@ -1,9 +1,9 @@
 """Insert many rows at the speed of the database, not of the ORM.
 
-`bulk_create` builds a model instance and prepares every field of every row; for one
-address book of 50,000 contacts that was 8-11x the cost of the database's own bulk path
-(see `make bench`). Ingest is the one place where that matters, so it hands plain tuples
-to PostgreSQL's COPY, or to SQLite's executemany, inside the caller's transaction.
+`bulk_create` builds a model instance and prepares every field of every row; for a large
+address book that cost several times the database's own bulk path (see `make bench`).
+Ingest is the one place where that matters, so it hands tuples (its named rows are
+tuples) to PostgreSQL's COPY, or to SQLite's executemany, inside the caller's transaction.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from django.db.models import Model
 SQLITE_BATCH_SIZE = 5000
 # SQLite's page cache while a book is stored, in KiB (a negative cache_size). The
 # fingerprints' keys are HMACs, so each row lands on a random page of each index; with the
-# default 2 MB those pages no longer stay cached past ~100,000 contacts (250,000
-# fingerprints: 1.8 s stored with 2 MB, 1.1 s with 64 MB).
+# default cache those pages no longer stay cached for a large book.
 SQLITE_LOAD_CACHE_KIB = 64 * 1024
 
 

@@ -6,8 +6,8 @@ do not matter (Ç sorts with C, "émilie" beside "Emilie"), and punctuation, spa
 are ignored ("shifted"), so "<b>Ann</b>" sorts as "bannb" and "+1 (415)" with "1415"; a value
 of nothing but punctuation ("—") sorts after every letter and digit, before blanks. ICU (from
 the `pyicu-wheels` build of PyICU, which needs no ICU headers to install) rather than pyuca:
-the same kind of keys, but ~1 µs each instead of ~45 µs measured on this machine, which for
-250,000 contacts and 3 columns is ~1 s of ingest instead of half a minute.
+the same kind of keys, made many times faster, which for a large book is most of the
+difference between a quick ingest and a slow one (the figures: bench/README.md).
 
 Searching: what a person types and what LinkedIn sent are both folded the same way: NFKD,
 case folding, combining marks dropped. "Müller", "MÜLLER", "muller" and a decomposed

@@ -44,7 +44,7 @@ def fingerprinter(*, owner_id: int) -> Callable[[str], int]:
     """Return a function giving the member's keyed fingerprint of a value: a positive
     63-bit number (compact in an index), 0 for an empty value.
 
-    The key is derived once per member, so fingerprinting 50,000 contacts is one HMAC each.
+    The key is derived once per member, so fingerprinting a book costs one HMAC a contact.
     At 63 bits, two different values of one address book share a fingerprint with odds of
     about one in 10^10 for 50,000 contacts.
     """

@@ -1,3 +1,24 @@
+"""What the exports app stores, and the words the code uses for it.
+
+Glossary:
+- export task (ours, `ExportTask`): one request of a member for their address book, from
+  the click to its end (ready, failed or expired). It polls LinkedIn's export task, holds
+  the address book once ready, and stays as history after its contacts are purged.
+- LinkedIn's export task (`ExportTask.linkedin_task_id`): the asynchronous job LinkedIn's
+  Contacts API runs to generate the address book; its status is IN_PROGRESS, SUCCEEDED or
+  FAILED, and once SUCCEEDED its `result~` carries the address book and `expiresAt`.
+- address book: the contacts of one succeeded export (LinkedIn's `result~`), stored as
+  `Contact` rows until LinkedIn's `expiresAt`; a member keeps a few, the newest first.
+- contact (`Contact`): one entry of an address book, its name, e-mail and phone as text,
+  the entry itself as LinkedIn sent it (`raw`), and what ingest computes once (sort ranks,
+  search text, international phone, duplicate group).
+- fingerprint (`ContactFingerprint`): what remains of a contact for comparing exports:
+  keyed hashes of its e-mail, phone and name, nothing readable; kept after the contacts are
+  purged, so a later export can still be compared.
+- comparison (`ExportComparison`): how an address book differs from the member's previous
+  export (new, changed and removed contacts), computed once at ingest from fingerprints.
+"""
+
 from __future__ import annotations
 
 import hashlib
@@ -11,7 +32,7 @@ from django.utils import timezone
 
 
 class ExportTask(models.Model):
-    """One request for a member's address book: LinkedIn's asynchronous export task."""
+    """Our export task: one request for a member's address book, following LinkedIn's."""
 
     class Status(models.TextChoices):
         IN_PROGRESS = "IN_PROGRESS", "Generating"

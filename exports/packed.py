@@ -1,9 +1,9 @@
 """Many short byte strings kept in one buffer, for the values ingest holds per contact.
 
-A list of 250,000 `bytes` objects costs ~41 bytes of object and pointer beside each value;
-packed, a value costs its own bytes and a 4-byte end offset. Ingest keeps a few such values
-per contact between its two readings of LinkedIn's body (sort keys, international phones),
-and issue 11 asks its peak memory to stay within twice the body.
+A list of `bytes` objects costs an object and a pointer beside each value, several times a
+short value's own size; packed, a value costs its own bytes and a 4-byte end offset. Ingest
+keeps a few such values per contact between its two readings of LinkedIn's body (sort keys,
+international phones), and its peak memory has to stay within a small multiple of the body.
 """
 
 from __future__ import annotations
@@ -22,9 +22,6 @@ class PackedValues:
     def append(self, value: bytes) -> None:
         self._data += value
         self._ends.append(len(self._data))
-
-    def __len__(self) -> int:
-        return len(self._ends)
 
     def __getitem__(self, index: int) -> bytes:
         start = self._ends[index - 1] if index else 0

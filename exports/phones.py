@@ -16,10 +16,10 @@ from __future__ import annotations
 import phonenumbers
 
 EXTENSION_SEPARATOR = " ext. "
-# Parsing costs ~35 us a number; address books repeat numbers (shared switchboards, the same
-# person from several sources), so one ingest remembers up to this many answers: ~7 MB,
-# enough for the distinct numbers of the benchmark's 250,000 contacts (~42,000), where
-# 20,000 parsed 66,000 times instead of 42,000.
+# Parsing is the slow part of reading a number, and address books repeat numbers (shared
+# switchboards, the same person from several sources), so one ingest remembers up to this
+# many answers: a few MB, enough for the distinct numbers of the benchmark's largest book
+# (a smaller memo parsed many numbers again).
 MEMO_SIZE = 50_000
 
 

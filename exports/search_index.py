@@ -4,8 +4,7 @@ reads them.
 A search is a substring match of the folded search text (`collation.search_form`). On
 PostgreSQL the planner answers it from a `pg_trgm` GIN index by itself (migration 0002).
 SQLite has no such index type: without the FTS5 table of migration 0005 it read every
-contact's text of the book for a rare term or one matching nothing (~200 ms at 250,000
-contacts).
+contact's text of the book for a rare term or one matching nothing, slow for a large book.
 """
 
 from __future__ import annotations
@@ -28,10 +27,10 @@ def search_index_add(*, task: ExportTask) -> None:
     searchable as soon as it is visible.
     """
     if connection.vendor == "postgresql":
-        # A GIN index takes new rows into a pending list, merged only once it fills
-        # (4 MB) or at vacuum; every search reads that list whole. After a large book the
-        # list was 3.5 MB: a term matching nothing took 2 ms instead of 0.02, a rare one
-        # tens of ms. Merging it now costs what the next merge would have.
+        # A GIN index takes new rows into a pending list, merged only once it fills or at
+        # vacuum; every search reads that list whole, so after a large book even a term
+        # matching nothing reads most of it. Merging it now costs what the next merge
+        # would have.
         with connection.cursor() as cursor:
             cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [POSTGRESQL_INDEX])
         return
@@ -47,8 +46,8 @@ def search_index_add(*, task: ExportTask) -> None:
 def narrowed(matches: QuerySet[Contact], query: str) -> QuerySet[Contact]:
     """On SQLite, narrow `matches` to the contacts the index finds for the folded `query`.
 
-    The index finds them without reading the book (a rare term or none: a few ms at
-    250,000 contacts); the substring condition stays beside it, so the answer is exactly
+    The index finds them without reading the book (a rare term or none among the largest
+    books); the substring condition stays beside it, so the answer is exactly
     the substring match whatever the index folds. Terms shorter than a trigram are not in
     it: they match most contacts, and the walk of a sort's index that stops after one page
     answers them.
@@ -65,9 +64,9 @@ def narrowed(matches: QuerySet[Contact], query: str) -> QuerySet[Contact]:
 def _trigrams_tiling(query: str) -> str:
     """Return an FTS5 query for the rows holding each trigram of a tiling of `query`.
 
-    Not the phrase: FTS5 checks a phrase's positions, reading every trigram's list whole
-    (11 ms for an e-mail address among 100,000 contacts); an AND of the trigrams that tile
-    the term skips through the longer lists from the rarest one (2.5 ms). Each is quoted,
+    Not the phrase: FTS5 checks a phrase's positions, reading every trigram's list whole;
+    an AND of the trigrams that tile the term skips through the longer lists from the
+    rarest one, several times faster for an e-mail address. Each is quoted,
     so nothing a person types is read as FTS5 syntax.
     """
     starts = [*range(0, len(query) - TRIGRAM + 1, TRIGRAM), len(query) - TRIGRAM]

@@ -1,7 +1,7 @@
 """Every contact's place in every sort, computed once while an address book is stored.
 
 A sort by name, e-mail or phone done per request costs a sort of the whole book, or an
-OFFSET walk of an index, on every page (issue 11: 180 ms for page 700 of 1,000 by phone).
+OFFSET walk of an index, on every page, slow at the book's late pages.
 Ranked once at ingest, page N of any sort is `rank BETWEEN a AND b` on a `(task, rank)` index,
 as cheap as page 1 in LinkedIn's order.
 
@@ -9,8 +9,8 @@ How: LinkedIn's body is read twice. The first time the name, e-mail and phone of
 contact get their collation keys (`collation.sort_key`), packed (`SortKeys`), and are sorted;
 the second time the rows stream into the database with their ranks, through the same COPY /
 executemany as before. Sorting in the database instead (rows and keys into a temporary
-table, then INSERT … SELECT with ROW_NUMBER()) was measured at 250,000 contacts on
-PostgreSQL: the INSERT … SELECT alone cost three times the bare COPY.
+table, then INSERT … SELECT with ROW_NUMBER()) was measured on PostgreSQL: the
+INSERT … SELECT alone cost several times the bare COPY.
 
 A rank is 0..k-1 for the k contacts that have the value (alphabetical, ties in LinkedIn's
 order), then k..n-1 for the blanks in LinkedIn's order. `selectors` turns a page of a
@@ -20,10 +20,13 @@ descending sort into ranks with k, which ingest stores (`with_name_count`, …).
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from exports.collation import sort_key
 from exports.packed import PackedValues
+
+if TYPE_CHECKING:
+    from exports.linkedin_api import LinkedInContact
 
 # Each sorted field, and the column holding its rank.
 RANKED_FIELDS = {"name": "name_rank", "email": "email_rank", "phone": "phone_rank"}
@@ -35,20 +38,20 @@ class SortKeys:
     """The sort keys of one address book, gathered contact by contact, then ranked."""
 
     def __init__(self) -> None:
-        self._columns = [_KeyColumn() for _ in RANK_COLUMNS]
+        self._columns = {field: _KeyColumn() for field in RANKED_FIELDS}
 
-    def add(self, position: int, values: Sequence[str]) -> None:
-        """Keep the keys of the contact at `position` (the next one): name, e-mail, phone."""
-        for column, value in zip(self._columns, values, strict=True):
-            column.add(position, value)
+    def add(self, position: int, contact: LinkedInContact) -> None:
+        """Keep the keys of the contact at `position` (the next one), one per ranked field."""
+        for field, column in self._columns.items():
+            column.add(position, getattr(contact, field))
 
-    def ranks(self) -> list[array]:
-        """Return each column's rank of every position, in `RANK_COLUMNS` order.
+    def ranks(self) -> dict[str, array]:
+        """Return, by rank column (`RANK_COLUMNS`), that column's rank of every position.
 
         Drops the keys column by column as it goes, so at most one column's sort is in
         memory beside the packed keys.
         """
-        return [column.ranks() for column in self._columns]
+        return {RANKED_FIELDS[field]: column.ranks() for field, column in self._columns.items()}
 
 
 class _KeyColumn:

@@ -16,12 +16,10 @@ import threading
 from collections.abc import Callable
 
 from django.db import DatabaseError, connections
-from django.db.models import Min
 from django.utils import timezone
 
-from contactsapp import heartbeat, metrics
 from exports import services
-from exports.models import ExportTask
+from operations import heartbeat, metrics
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +89,7 @@ def loop_run(
 def poll_exports_step(stop: threading.Event) -> int:
     """One round of the export worker: refresh every export that is due."""
     now = timezone.now()
-    overdue_since = _most_overdue_since(now)
+    overdue_since = services.exports_overdue_since(now=now)
     metrics.WORKER_LOOP_LAG.set((now - overdue_since).total_seconds() if overdue_since else 0)
     try:
         refreshed = services.exports_refresh_due(now=now, stop=stop.is_set)
@@ -109,13 +107,6 @@ def purge_step(stop: threading.Event, *, batch_size: int = 5000) -> services.Pur
     if report.tasks:
         logger.info("event=purge_done exports=%d contacts=%d", report.tasks, report.contacts)
     return report
-
-
-def _most_overdue_since(now):
-    """Return when the export longest due became due, or None if none is due."""
-    return ExportTask.objects.filter(
-        status=ExportTask.Status.IN_PROGRESS, next_check_at__lte=now
-    ).aggregate(since=Min("next_check_at"))["since"]
 
 
 def _wait(seconds: float, *, stop: threading.Event, heartbeat_file: str | None) -> None:

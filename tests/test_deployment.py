@@ -227,7 +227,7 @@ def test_app_settings_and_secrets_come_from_the_environment(services, service):
 
 def test_every_variable_the_services_set_is_read_by_the_settings(services):
     settings_source = (ROOT / "contactsapp" / "settings.py").read_text()
-    settings_source += (ROOT / "contactsapp" / "metrics.py").read_text()
+    settings_source += (ROOT / "operations" / "metrics.py").read_text()
     for name in services["web"]["environment"]:
         assert f'"{name}"' in settings_source, f"settings.py does not read {name}"
 

@@ -8,10 +8,10 @@ import itertools
 
 import pytest
 
-from contactsapp.logging import redact
 from exports.downloads.base import FIRST_CHUNK_ITEMS, chunks, csv_chunks
 from exports.downloads.formulas import neutralise, neutralise_row
 from exports.linkedin_api import Unavailable, parse_export_task
+from operations.logging import redact
 
 
 @pytest.mark.parametrize(

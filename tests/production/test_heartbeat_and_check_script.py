@@ -15,7 +15,7 @@ from linkedin_sandbox.client import REPOSITORY_ROOT
 
 def heartbeat_check(path, max_age: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "contactsapp.heartbeat", str(path), max_age],
+        [sys.executable, "-m", "operations.heartbeat", str(path), max_age],
         cwd=REPOSITORY_ROOT,
         capture_output=True,
         text=True,

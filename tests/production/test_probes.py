@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from contactsapp import health
+from operations import health
 from tests.exports.test_journey import finished, start_export
 
 PROBES = ("/healthz", "/readyz")

@@ -19,9 +19,9 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.test import Client
 
-from contactsapp.logging import RedactSecretsFilter
 from contactsapp.models import LinkedInAccount
 from exports.models import Contact, ExportTask
+from operations.logging import RedactSecretsFilter
 from tests.exports.test_journey import finished, start_export
 from tests.fixtures_app import sign_in, wait_until
 
@@ -124,7 +124,7 @@ def test_the_redaction_filter_guards_the_root_handler_and_redacts_error_reports(
     assert any(
         "redact_secrets" in config["handlers"][name].get("filters", []) for name in root_handlers
     )
-    assert config["filters"]["redact_secrets"]["()"] == "contactsapp.logging.RedactSecretsFilter"
+    assert config["filters"]["redact_secrets"]["()"] == "operations.logging.RedactSecretsFilter"
     guarded = [
         handler
         for handler in logging.getLogger().handlers

@@ -1,8 +1,7 @@
-"""LinkedIn's Contacts API, and nothing else: the only module that builds LinkedIn URLs.
+"""The calls to LinkedIn's Contacts API: the only module that builds LinkedIn URLs.
 
-Every call has a timeout and a cap on the body size, and every failure becomes one of a
-few exceptions whose message a member can read and whose `retryable` says whether trying
-again later can help.
+Every call has a timeout and a cap on the body size, and every failure becomes one of the
+exceptions of `errors`.
 """
 
 from __future__ import annotations
@@ -10,108 +9,25 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
-import ijson
 import requests
 from django.conf import settings
 from django.utils import timezone
 
-from contactsapp import metrics
+from exports.linkedin_api.errors import (
+    LinkedInAPIError,
+    PermissionMissing,
+    ResponseTooLarge,
+    TaskNotFound,
+    TokenRejected,
+    Unavailable,
+)
+from exports.linkedin_api.result import ExportTaskResponse, parse_export_task
+from operations import metrics
 
 RESTLI_HEADERS = {"X-Restli-Protocol-Version": "2.0.0"}
 EXPORT_PROJECTION = "(id,owner,status,result~)"
-KNOWN_STATUSES = {"IN_PROGRESS", "SUCCEEDED", "FAILED"}
-
-
-class LinkedInAPIError(Exception):
-    retryable = False
-
-    def __init__(self, message: str, *, status: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
-class TokenRejected(LinkedInAPIError):
-    """401: the access token expired or was revoked; the member must sign in again."""
-
-
-class PermissionMissing(LinkedInAPIError):
-    """403: the token lacks the Contacts permission."""
-
-
-class TaskNotFound(LinkedInAPIError):
-    """404: LinkedIn does not know the task (any more)."""
-
-
-class Unavailable(LinkedInAPIError):
-    """LinkedIn is down, slow, throttling us or answering garbage: try again later."""
-
-    retryable = True
-
-    def __init__(
-        self, message: str, *, status: int | None = None, retry_after: float | None = None
-    ):
-        super().__init__(message, status=status)
-        self.retry_after = retry_after
-
-
-class ResponseTooLarge(LinkedInAPIError):
-    """The body is larger than we are willing to hold in memory."""
-
-
-@dataclass(frozen=True)
-class ExportTaskResponse:
-    status: str
-    result: ExportResult | None  # LinkedIn's `result~`, present once SUCCEEDED
-
-
-class ExportResult:
-    """LinkedIn's `result~`, read from the response body as it is needed.
-
-    One response holds the whole address book. Parsed whole, its Python objects take
-    about nine times the size of the JSON; streamed (ijson), one contact at a time.
-    """
-
-    def __init__(self, body: bytes):
-        self._body = body
-
-    def expires_at(self) -> object:
-        """Return `expiresAt` as LinkedIn sent it (epoch milliseconds), or None."""
-        with _garbage_is_unavailable():
-            return next(ijson.items(self._body, "result~.expiresAt", use_float=True), None)
-
-    def contacts(self) -> Iterator[object]:
-        """Yield each entry of `contacts` as LinkedIn sent it.
-
-        Raise `Unavailable` when there is no list of contacts, or when the body breaks
-        off or stops being JSON part-way (so a caller writing as it reads must roll back).
-        """
-        if _first_event(self._body, "result~.contacts") != "start_array":
-            raise Unavailable("LinkedIn's address book has no list of contacts.")
-        with _garbage_is_unavailable():
-            yield from ijson.items(self._body, "result~.contacts.item", use_float=True)
-
-
-@contextmanager
-def _garbage_is_unavailable() -> Iterator[None]:
-    try:
-        yield
-    except ijson.JSONError as error:
-        raise Unavailable("LinkedIn answered with something that is not valid JSON.") from error
-
-
-def _first_event(body: bytes, prefix: str) -> str | None:
-    """Return what the document holds at `prefix`: "start_map", "start_array", "string"..."""
-    with _garbage_is_unavailable():
-        for path, event, _ in ijson.parse(body):
-            if path == prefix and event not in ("map_key", "end_map", "end_array"):
-                return event
-    return None
 
 
 _local = threading.local()
@@ -149,22 +65,6 @@ def fetch_export(*, access_token: str, task_id: str) -> ExportTaskResponse:
     url = _url(f"/v2/contactExporterTasks/{quoted}?projection={EXPORT_PROJECTION}")
     _, body = _request("GET", url, access_token)
     return parse_export_task(body)
-
-
-def parse_export_task(body: bytes) -> ExportTaskResponse:
-    """Read a task as LinkedIn sends it; raise `Unavailable` for garbage.
-
-    Only the status is read here; a result's contacts are streamed when stored.
-    """
-    with _garbage_is_unavailable():
-        status = next(ijson.items(body, "status"), None)
-    if status not in KNOWN_STATUSES:
-        raise Unavailable(f"LinkedIn reported a task status we do not know: {str(status)[:40]!r}.")
-    if status != "SUCCEEDED":
-        return ExportTaskResponse(status=status, result=None)
-    if _first_event(body, "result~") != "start_map":
-        raise Unavailable("LinkedIn said the export succeeded but sent no address book.")
-    return ExportTaskResponse(status=status, result=ExportResult(body))
 
 
 def _request(method: str, url: str, access_token: str) -> tuple[requests.Response, bytes]:

@@ -3,7 +3,7 @@
 The export worker and the purger touch their file at every turn of their loop; their
 container's health check asks, without starting Django:
 
-    python -m contactsapp.heartbeat /tmp/worker.heartbeat 60
+    python -m operations.heartbeat /tmp/worker.heartbeat 60
 
 and exits 0 if the file was touched in the last 60 seconds, 1 otherwise.
 """
@@ -34,7 +34,7 @@ def age(path: str | os.PathLike) -> float | None:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
-        print("usage: python -m contactsapp.heartbeat FILE MAX_AGE_SECONDS", file=sys.stderr)
+        print("usage: python -m operations.heartbeat FILE MAX_AGE_SECONDS", file=sys.stderr)
         return 2
     seconds = age(argv[0])
     if seconds is None:

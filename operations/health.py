@@ -18,7 +18,7 @@ from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from contactsapp import metrics
+from operations import metrics
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ ids repeat across containers, and the web server's `/metrics` adds them all up. 
 `METRICS_DIR` each process keeps its own numbers in memory, as in development and tests.
 
 `/metrics` is not public: it answers only when `METRICS_TOKEN` is set, and only to a
-request bearing that token (see `contactsapp.health`).
+request bearing that token (see `operations.health`).
 """
 
 from __future__ import annotations

@@ -1,0 +1,42 @@
+"""What can go wrong with LinkedIn, each failure with a message a member can read."""
+
+from __future__ import annotations
+
+
+class LinkedInAPIError(Exception):
+    """Any failure of a call to LinkedIn; `message` is written for the member."""
+
+    def __init__(self, message: str, *, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class TokenRejected(LinkedInAPIError):
+    """401: the access token expired or was revoked; the member must sign in again."""
+
+
+class PermissionMissing(LinkedInAPIError):
+    """403: the token lacks the Contacts permission."""
+
+
+class TaskNotFound(LinkedInAPIError):
+    """404: LinkedIn does not know the task (any more)."""
+
+
+class Unavailable(LinkedInAPIError):
+    """LinkedIn is down, slow, throttling us or answering garbage: try again later."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: float | None = None
+    ):
+        super().__init__(message, status=status)
+        self.retry_after = retry_after
+
+
+class ResponseTooLarge(LinkedInAPIError):
+    """The body is larger than we are willing to hold in memory."""
+
+
+class InvalidAddressBook(Unavailable):
+    """LinkedIn's result does not have the shape of an address book: try again later."""

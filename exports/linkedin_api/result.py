@@ -1,0 +1,161 @@
+"""LinkedIn's export task as it sends it: the one module that knows the body's shape.
+
+A task is read lazily: its status first, and the contacts of a result as they are stored.
+What `ExportResult.checked_contacts` and `ExportResult.expiry` give is already checked;
+any other shape raises `Unavailable` (or its `InvalidAddressBook`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+import ijson
+
+from exports.linkedin_api.errors import InvalidAddressBook, Unavailable
+
+KNOWN_STATUSES = {"IN_PROGRESS", "SUCCEEDED", "FAILED"}
+
+
+class LinkedInContact(NamedTuple):
+    """One contact of LinkedIn's address book, checked: its fields as text without NUL."""
+
+    name: str
+    email: str
+    phone: str
+    # The entry as JSON text without NUL characters (no database stores one); "" unless
+    # asked for, as only the reading that stores the contacts needs it.
+    json: str
+
+
+@dataclass(frozen=True)
+class ExportTaskResponse:
+    status: str
+    result: ExportResult | None  # LinkedIn's `result~`, present once SUCCEEDED
+
+
+class ExportResult:
+    """LinkedIn's `result~`, read from the response body as it is needed.
+
+    One response holds the whole address book. Parsed whole, its Python objects take
+    several times the size of the JSON; streamed (ijson), one contact at a time.
+    """
+
+    def __init__(self, body: bytes):
+        self._body = body
+
+    def expires_at(self) -> object:
+        """Return `expiresAt` as LinkedIn sent it (epoch milliseconds), or None."""
+        with _garbage_is_unavailable():
+            return next(ijson.items(self._body, "result~.expiresAt", use_float=True), None)
+
+    def expiry(self) -> datetime:
+        """Return when LinkedIn's terms end our copy; raise `InvalidAddressBook` if unsaid."""
+        value = self.expires_at()
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidAddressBook("LinkedIn's address book did not say when it expires.")
+        try:
+            return datetime.fromtimestamp(value / 1000, tz=UTC)
+        except (OverflowError, OSError, ValueError) as error:
+            raise InvalidAddressBook("LinkedIn's address book has an impossible expiry.") from error
+
+    def contacts(self) -> Iterator[object]:
+        """Yield each entry of `contacts` as LinkedIn sent it, unchecked.
+
+        Raise `Unavailable` when there is no list of contacts, or when the body breaks
+        off or stops being JSON part-way (so a caller writing as it reads must roll back).
+        """
+        if _first_event(self._body, "result~.contacts") != "start_array":
+            raise Unavailable("LinkedIn's address book has no list of contacts.")
+        with _garbage_is_unavailable():
+            yield from ijson.items(self._body, "result~.contacts.item", use_float=True)
+
+    def checked_contacts(self, *, with_json: bool = False) -> Iterator[LinkedInContact]:
+        """Yield each contact checked, its JSON text too if `with_json`; raise
+        `InvalidAddressBook` at an entry that is not a contact (as `contacts` raises).
+        """
+        for position, entry in enumerate(self.contacts()):
+            if not isinstance(entry, dict):
+                raise InvalidAddressBook(f"Contact {position + 1} from LinkedIn is not a contact.")
+            text = ""
+            if with_json:
+                text = json.dumps(entry, ensure_ascii=False)
+                if "\\u0000" in text:
+                    entry = _without_nul(entry)
+                    text = json.dumps(entry, ensure_ascii=False)
+            else:
+                entry = _with_keys_as_stored(entry)
+            phone = entry.get("phoneNumber")
+            yield LinkedInContact(
+                name=_text(entry.get("name")),
+                email=_text(entry.get("emailAddress")),
+                phone=_text(phone.get("number") if isinstance(phone, dict) else phone),
+                json=text,
+            )
+
+
+def _with_keys_as_stored(entry: dict) -> dict:
+    """Return `entry` as far as its fields are read, as it will be stored: a NUL in a value
+    is dropped by `_text`, but one in a key moves the value to another key.
+    """
+    keys = "".join(entry)  # one scan of the keys: this runs for every contact
+    if isinstance(phone := entry.get("phoneNumber"), dict):
+        keys += "".join(phone)
+    return _without_nul(entry) if "\x00" in keys else entry
+
+
+def _without_nul(value: Any) -> Any:
+    """Return `value` without NUL characters, at any depth."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
+
+
+def _text(value: Any) -> str:
+    """Return a field as text: LinkedIn's contacts are free text from many sources."""
+    if isinstance(value, str):  # nearly always: checked first, as it runs for every field
+        return value.replace("\x00", "").strip()
+    if value is None or isinstance(value, dict | list):
+        return ""
+    return str(value).replace("\x00", "").strip()
+
+
+def parse_export_task(body: bytes) -> ExportTaskResponse:
+    """Read a task as LinkedIn sends it; raise `Unavailable` for garbage.
+
+    Only the status is read here; a result's contacts are streamed when stored.
+    """
+    with _garbage_is_unavailable():
+        status = next(ijson.items(body, "status"), None)
+    if status not in KNOWN_STATUSES:
+        raise Unavailable(f"LinkedIn reported a task status we do not know: {str(status)[:40]!r}.")
+    if status != "SUCCEEDED":
+        return ExportTaskResponse(status=status, result=None)
+    if _first_event(body, "result~") != "start_map":
+        raise Unavailable("LinkedIn said the export succeeded but sent no address book.")
+    return ExportTaskResponse(status=status, result=ExportResult(body))
+
+
+@contextmanager
+def _garbage_is_unavailable() -> Iterator[None]:
+    try:
+        yield
+    except ijson.JSONError as error:
+        raise Unavailable("LinkedIn answered with something that is not valid JSON.") from error
+
+
+def _first_event(body: bytes, prefix: str) -> str | None:
+    """Return what the document holds at `prefix`: "start_map", "start_array", "string"..."""
+    with _garbage_is_unavailable():
+        for path, event, _ in ijson.parse(body):
+            if path == prefix and event not in ("map_key", "end_map", "end_array"):
+                return event
+    return None

@@ -1,0 +1,126 @@
+"""The comparison of an export with the member's previous one, computed once at ingest.
+
+It works from fingerprints only, so the previous contacts may already be purged, and it
+is a few set-based statements on indexed columns: two large address books cost a few
+passes over two indexes, never a Python loop over pairs.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
+
+from exports.models import Contact, ContactFingerprint, ExportComparison, ExportTask
+
+Status = ExportTask.Status
+
+
+def export_previous(*, task: ExportTask) -> ExportTask | None:
+    """Return the member's export before `task` whose fingerprints are kept, if any."""
+    has_fingerprints = Exists(ContactFingerprint.objects.filter(task=OuterRef("pk")))
+    return (
+        ExportTask.objects.alias(has_fingerprints=has_fingerprints)
+        .filter(owner_id=task.owner_id, requested_at__lt=task.requested_at)
+        .filter(Q(status=Status.SUCCEEDED) | Q(status=Status.EXPIRED, has_fingerprints=True))
+        .exclude(pk=task.pk)
+        .order_by("-requested_at")
+        .first()
+    )
+
+
+# The order in which a contact is looked for in the previous export: its e-mail first, then
+# its phone among the contacts not found by e-mail, then its name among those left.
+MATCH_ORDER = (
+    ContactFingerprint.MatchedBy.EMAIL,
+    ContactFingerprint.MatchedBy.PHONE,
+    ContactFingerprint.MatchedBy.NAME,
+)
+
+
+def export_compare_with_previous(*, task: ExportTask) -> ExportComparison | None:
+    """Record how the task's address book differs from the member's previous export.
+
+    Works from fingerprints only, so the previous contacts may already be purged. A
+    contact is new if no previous one matches it; changed if none of the previous contacts
+    it matches has its e-mail and phone (the changed field is the one that differs from
+    the first of them); the previous contacts nobody matched are no longer there.
+    Duplicates on either side match together.
+    """
+    previous = export_previous(task=task)
+    if previous is None:
+        return None
+    table = _sql_names(ContactFingerprint)
+    current_id, previous_id = task.pk, previous.pk
+    with connection.cursor() as cursor:
+        # Only the new export's rows are written: which previous contact each one is.
+        for number, level in enumerate(MATCH_ORDER):
+            column = level.value  # the fingerprint column of the same name
+            free, free_params = _not_found_by(MATCH_ORDER[:number], current_id, table)
+            candidates = (
+                f"FROM {table} old WHERE old.task_id = %s AND old.{column} = {table}.{column}{free}"
+            )
+            candidate_params = [previous_id, *free_params]
+            cursor.execute(
+                f"UPDATE {table} SET matched_by = %s, "  # noqa: S608
+                f"previous_position = (SELECT MIN(old.position) {candidates}) "
+                f"WHERE task_id = %s AND matched_by = '' AND {column} <> 0 "
+                f"AND EXISTS (SELECT 1 {candidates})",
+                [level.value, *candidate_params, current_id, *candidate_params],
+            )
+        # Changed: no previous contact of the same person has this e-mail and phone (one
+        # probe of the index of the column it was matched by; `reach` has none of its own),
+        # then the field that differs from the contact it was matched to (one probe of the
+        # (task, position) key). Only the changed rows are written.
+        for level in MATCH_ORDER:
+            column = level.value
+            for field in ("email", "phone"):
+                cursor.execute(
+                    f"UPDATE {table} SET {field}_changed = %s "  # noqa: S608
+                    f"WHERE task_id = %s AND matched_by = %s "
+                    f"AND NOT EXISTS (SELECT 1 FROM {table} old WHERE old.task_id = %s "
+                    f"AND old.reach = {table}.reach AND old.{column} = {table}.{column}) "
+                    f"AND NOT EXISTS (SELECT 1 FROM {table} old WHERE old.task_id = %s "
+                    f"AND old.position = {table}.previous_position "
+                    f"AND old.{field} = {table}.{field})",
+                    [True, current_id, level.value, previous_id, previous_id],
+                )
+        gone, gone_params = _not_found_by(MATCH_ORDER, current_id, table)
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {table} old WHERE old.task_id = %s{gone}",  # noqa: S608
+            [previous_id, *gone_params],
+        )
+        (removed,) = cursor.fetchone()
+    current = ContactFingerprint.objects.filter(task=task)
+    comparison, _ = ExportComparison.objects.update_or_create(
+        task=task,
+        defaults={
+            "previous": previous,
+            "previous_requested_at": previous.requested_at,
+            "new_count": current.filter(matched_by="").count(),
+            "changed_count": current.filter(Q(email_changed=True) | Q(phone_changed=True)).count(),
+            "removed_count": removed,
+        },
+    )
+    return comparison
+
+
+def _not_found_by(
+    levels: tuple[ContactFingerprint.MatchedBy, ...], current_id: int, table: str
+) -> tuple[str, list]:
+    """Return SQL (and its parameters) saying that the previous contact `old` was found by
+    no contact of the new export at any of `levels`; nothing is stored on the old rows.
+    """
+    sql, params = "", []
+    for level in levels:
+        column = level.value
+        sql += (
+            f" AND NOT (old.{column} <> 0 AND EXISTS (SELECT 1 FROM {table} new "  # noqa: S608
+            f"WHERE new.task_id = %s AND new.matched_by = %s AND new.{column} = old.{column}))"
+        )
+        params += [current_id, level.value]
+    return sql, params
+
+
+def _sql_names(model: type[Contact] | type[ContactFingerprint]) -> str:
+    """Return the model's quoted table name, for the set-based statements above."""
+    return connection.ops.quote_name(model._meta.db_table)
