@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "csp",
     "contactsapp",
     "exports",
+    "refresh",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +169,24 @@ CONTACTS_PER_PAGE = env.int("CONTACTS_PER_PAGE", default=50)
 EXPORT_KEEP_PER_MEMBER = env.int("EXPORT_KEEP_PER_MEMBER", default=3)
 # Seconds a member waits between two exports (failed ones aside), sparing LinkedIn's limits.
 EXPORT_MIN_SPACING = env.float("EXPORT_MIN_SPACING", default=60.0)
+
+# --- Automatic refresh (the member's opt-in; see README "Keeping the address book current")
+# At most one automatic export per member per interval, counted from their newest export;
+# moved earlier only to start before the newest book expires (the margin before expiresAt).
+AUTO_REFRESH_INTERVAL = env.float("AUTO_REFRESH_INTERVAL", default=24 * 60 * 60)  # seconds
+AUTO_REFRESH_MARGIN = env.float("AUTO_REFRESH_MARGIN", default=2 * 60 * 60)  # seconds
+# Each member's due time is pushed later by a fixed share of this (a hash of the member),
+# so members who turned it on together do not all fall due at once.
+AUTO_REFRESH_JITTER = env.float("AUTO_REFRESH_JITTER", default=30 * 60)  # seconds
+# LinkedIn's per-application daily limit, as calls; automatic exports are paced through
+# the day so it is never exceeded (0: no budget). One automatic export is counted as
+# AUTO_REFRESH_CALLS_PER_EXPORT calls (its start and its status checks).
+LINKEDIN_DAILY_CALL_BUDGET = env.int("LINKEDIN_DAILY_CALL_BUDGET", default=50_000)
+AUTO_REFRESH_CALLS_PER_EXPORT = env.int("AUTO_REFRESH_CALLS_PER_EXPORT", default=10)
+# Renew an access token this long before it ends, where LinkedIn gave a refresh token.
+TOKEN_RENEW_AHEAD = env.float("TOKEN_RENEW_AHEAD", default=3 * 24 * 60 * 60)  # seconds
+# Without a refresh token, the member is reminded this long before their token ends.
+TOKEN_REMINDER_AHEAD = env.float("TOKEN_REMINDER_AHEAD", default=7 * 24 * 60 * 60)  # seconds
 
 # --- Operations -------------------------------------------------------------------------
 # `/metrics` answers only to `Authorization: Bearer <METRICS_TOKEN>`; unset, it is off (404).
