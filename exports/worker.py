@@ -22,6 +22,8 @@ from django.utils import timezone
 from contactsapp import heartbeat, metrics
 from exports import services
 from exports.models import ExportTask
+from mail import services as mail_services
+from refresh import services as refresh_services
 
 logger = logging.getLogger(__name__)
 
@@ -89,12 +91,16 @@ def loop_run(
 
 
 def poll_exports_step(stop: threading.Event) -> int:
-    """One round of the export worker: refresh every export that is due."""
+    """One round of the export worker: refresh every export that is due, start the
+    automatic exports that are due, deliver the e-mail that is due."""
     now = timezone.now()
     overdue_since = _most_overdue_since(now)
     metrics.WORKER_LOOP_LAG.set((now - overdue_since).total_seconds() if overdue_since else 0)
     try:
         refreshed = services.exports_refresh_due(now=now, stop=stop.is_set)
+        # Members who asked for it get their next export started; e-mail goes out after.
+        refresh_services.refreshes_start_due(now=now)
+        mail_services.outbox_deliver_due(now=now)
     except Exception:
         metrics.WORKER_ROUNDS.labels(outcome="error").inc()
         raise
