@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "contactsapp",
     "exports",
     "refresh",
+    "mail",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +188,30 @@ AUTO_REFRESH_CALLS_PER_EXPORT = env.int("AUTO_REFRESH_CALLS_PER_EXPORT", default
 TOKEN_RENEW_AHEAD = env.float("TOKEN_RENEW_AHEAD", default=3 * 24 * 60 * 60)  # seconds
 # Without a refresh token, the member is reminded this long before their token ends.
 TOKEN_REMINDER_AHEAD = env.float("TOKEN_REMINDER_AHEAD", default=7 * 24 * 60 * 60)  # seconds
+
+# --- E-mail -----------------------------------------------------------------------------
+# The SMTP server as one URL (smtp+tls://user:password@host:587); development prints
+# e-mail on the console unless told otherwise (`make run` points it at the sandbox's
+# mailbox).
+vars().update(
+    env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+)
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10.0)  # seconds; a hung server is a retry
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{PRODUCT_NAME} <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the links in e-mail point: the address members reach the app at.
+SITE_URL = env.str(
+    "SITE_URL",
+    default="http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}",
+)
+# A failed delivery is retried after MAIL_RETRY_BASE seconds, doubling up to
+# MAIL_RETRY_MAX, until MAIL_MAX_ATTEMPTS attempts; a refusal for good (5xx) is not retried.
+MAIL_RETRY_BASE = env.float("MAIL_RETRY_BASE", default=60.0)
+MAIL_RETRY_MAX = env.float("MAIL_RETRY_MAX", default=6 * 60 * 60)
+MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=10)
+# A message claimed by a worker for longer than this is taken as the worker having died,
+# and is sent again (see mail.services).
+MAIL_SENDING_LEASE = env.float("MAIL_SENDING_LEASE", default=10 * 60)
 
 # --- Operations -------------------------------------------------------------------------
 # `/metrics` answers only to `Authorization: Bearer <METRICS_TOKEN>`; unset, it is off (404).

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("refresh.urls")),
     path("", include("exports.urls")),
     path("", include("mail.urls")),
+    path("", include("mail.urls")),
 ]
