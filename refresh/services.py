@@ -42,8 +42,9 @@ TOKEN_RETRY = timedelta(minutes=15)
 
 
 def _lease() -> timedelta:
-    # Covers a member's whole visit: a token renewal and the call that starts an export.
-    return timedelta(seconds=max(60.0, settings.LINKEDIN_TIMEOUT * 12))
+    # Covers a member's whole visit: a token renewal and the call that starts an export,
+    # each at most a few timeouts long (connecting, then reading the answer).
+    return timedelta(seconds=settings.LINKEDIN_TIMEOUT * 6)
 
 
 def _follow_up_after() -> timedelta:
