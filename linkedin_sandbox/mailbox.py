@@ -12,6 +12,7 @@ scripts, no same origin and a Content-Security-Policy that fetches nothing, from
 from __future__ import annotations
 
 import itertools
+import re
 import socket
 import threading
 from collections import deque
@@ -185,9 +186,19 @@ def message_html(request: HttpRequest, message_id: int) -> HttpResponse:
     if message is None or not message.html:
         raise Http404
     response = HttpResponse(
-        '<base target="_blank">' + message.html, content_type="text/html; charset=utf-8"
+        _links_in_new_tabs(message.html), content_type="text/html; charset=utf-8"
     )
     return _with_policy(response, HTML_PART_POLICY)
+
+
+def _links_in_new_tabs(html: str) -> str:
+    # Inside <head> where there is one, so a document with a doctype keeps its standards mode.
+    base = '<base target="_blank">'
+    head = _HEAD.search(html)
+    return html[: head.end()] + base + html[head.end() :] if head else base + html
+
+
+_HEAD = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
 
 
 @require_http_methods(["GET", "DELETE"])

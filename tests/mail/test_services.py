@@ -10,6 +10,7 @@ from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
+from contactsapp import metrics
 from exports.services import member_data_delete
 from mail import services
 from mail.models import MailPreference, OutboundMessage
@@ -325,3 +326,21 @@ def test_the_summary_leaves_out_what_is_zero():
     assert services.digest_summary(new=1, changed=0, removed=0) == "1 new contact"
     assert services.digest_summary(new=0, changed=2, removed=1) == "2 changed, 1 left"
     assert services.digest_summary(new=1200, changed=0, removed=3) == "1,200 new contacts, 3 left"
+
+
+def test_deliveries_are_counted_in_the_metrics_by_kind_and_outcome(smtp_server, changed_book):
+    def count(outcome: str) -> float:
+        body, _ = metrics.exposition()
+        line = f'contactsapp_mail_deliveries_total{{kind="digest",outcome="{outcome}"}} '
+        found = [row for row in body.decode().splitlines() if row.startswith(line)]
+        return float(found[0].rsplit(" ", 1)[1]) if found else 0.0
+
+    sent, retried = count("sent"), count("retry")
+    services.digest_queue(user=changed_book.task.owner, comparison=changed_book)
+    smtp_server.stop()
+    services.outbox_deliver_due(now=timezone.now())
+    smtp_server.start()
+    services.outbox_deliver_due(now=timezone.now() + timedelta(hours=1))
+
+    assert count("retry") == retried + 1
+    assert count("sent") == sent + 1
