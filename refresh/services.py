@@ -140,6 +140,7 @@ class _Visit:
 
     subscription: RefreshSubscription
     now: datetime
+    lease_until: datetime
     fields: dict[str, Any] = field(default_factory=dict)
     wakes: list[datetime] = field(default_factory=list)
     stop_reason: str = ""
@@ -167,7 +168,7 @@ def _member_visit(pk: int, *, now: datetime, lease_until: datetime) -> None:
     )
     if subscription is None:
         return  # the member deleted their data meanwhile
-    visit = _Visit(subscription=subscription, now=now)
+    visit = _Visit(subscription=subscription, now=now, lease_until=lease_until)
     if subscription.is_running:
         busy = _follow_up(visit)
         if not visit.stop_reason:
@@ -209,8 +210,17 @@ def _follow_up(visit: _Visit) -> bool:
     subscription = visit.subscription
     if subscription.last_outcome not in (Outcome.STARTED, Outcome.THROTTLED):
         return False
-    task = ExportTask.objects.filter(pk=subscription.last_export_id).first()
-    if task is None:  # the member deleted it
+    if subscription.last_export_id is None:
+        # A worker died while starting it: the export, if it got as far, was requested at
+        # the moment recorded before the start, and is this member's automatic one.
+        task = ExportTask.objects.filter(
+            owner=visit.user, requested_at=subscription.last_started_at
+        ).first()
+        if task is not None:
+            visit.fields["last_export"] = task
+    else:
+        task = ExportTask.objects.filter(pk=subscription.last_export_id).first()
+    if task is None:  # never created, or the member deleted it
         visit.outcome(Outcome.NONE)
         return False
     return _export_seen(visit, task)
@@ -400,16 +410,24 @@ def _refresh_step(visit: _Visit) -> None:
         visit.fields["refresh_due_at"] = budget_next
         visit.wakes.append(budget_next)
         return
+    # Recorded first, under the lease: a worker that dies during the start leaves what
+    # the next one needs to find this export and follow it, instead of starting another.
+    RefreshSubscription.objects.filter(pk=subscription.pk, wake_at=visit.lease_until).update(
+        last_outcome=Outcome.STARTED, last_outcome_at=now, last_started_at=now, last_export=None
+    )
     try:
         task, started = export_services.export_start(user=user, now=now)
     except export_services.SignInRequired:
+        visit.fields.update(_as_before(subscription))
         visit.stop(StopReason.SIGN_IN)
         return
     except export_services.ExportTooSoon as too_soon:
+        visit.fields.update(_as_before(subscription))
         visit.wakes.append(now + timedelta(seconds=too_soon.wait_seconds))
         return
     if not started:
         # The member's own export is under way: the next refresh counts from it.
+        visit.fields.update(_as_before(subscription))
         metrics.REFRESHES_DEFERRED.labels(reason="busy").inc()
         visit.wakes.append(now + _follow_up_after())
         return
@@ -419,6 +437,20 @@ def _refresh_step(visit: _Visit) -> None:
     visit.outcome(Outcome.STARTED)
     visit.subscription.last_outcome = Outcome.STARTED
     _export_seen(visit, task)
+
+
+def _as_before(subscription: RefreshSubscription) -> dict[str, Any]:
+    """The last refresh as it was recorded before a start that did not happen."""
+    return {
+        name: getattr(subscription, name)
+        for name in (
+            "last_outcome",
+            "last_outcome_at",
+            "last_outcome_detail",
+            "last_started_at",
+            "last_export_id",
+        )
+    }
 
 
 def _budget_reserve(*, now: datetime, user_id: int) -> datetime | None:

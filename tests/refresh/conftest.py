@@ -13,6 +13,9 @@ from exports import services as export_services
 from exports.models import ExportTask
 from tests.fixtures_app import sign_in
 
+# Real processes on a PostgreSQL cluster of their own, for the crash test.
+from tests.production.conftest import cluster, database, processes  # noqa: F401
+
 
 @pytest.fixture
 def refresh_settings(settings):
