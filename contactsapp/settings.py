@@ -212,6 +212,8 @@ MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=10)
 # A message claimed by a worker for longer than this is taken as the worker having died,
 # and is sent again (see mail.services).
 MAIL_SENDING_LEASE = env.float("MAIL_SENDING_LEASE", default=10 * 60)
+# Days a settled message (sent, given up, cancelled) stays in the outbox before it is deleted.
+MAIL_KEEP_DAYS = env.int("MAIL_KEEP_DAYS", default=30)
 
 # --- Operations -------------------------------------------------------------------------
 # `/metrics` answers only to `Authorization: Bearer <METRICS_TOKEN>`; unset, it is off (404).

@@ -74,6 +74,10 @@ class OutboundMessage(models.Model):
                 name="mail_due",
                 condition=Q(next_attempt_at__isnull=False),
             ),
+            # The purge of settled messages past MAIL_KEEP_DAYS walks this range.
+            models.Index(
+                fields=["created_at"], name="mail_settled", condition=Q(next_attempt_at=None)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -226,6 +226,7 @@ def outbox_deliver_due(*, now: datetime) -> int:
     to MAIL_MAX_ATTEMPTS. When the server cannot be reached the round ends, leaving the
     rest due for the next round rather than failing each of them in turn.
     """
+    outbox_purge_settled(now=now)
     due = list(
         OutboundMessage.objects.filter(next_attempt_at__lte=now)
         .order_by("next_attempt_at")
@@ -249,6 +250,19 @@ def outbox_deliver_due(*, now: datetime) -> int:
         with contextlib.suppress(smtplib.SMTPException, OSError):
             connection.close()
     return sent
+
+
+def outbox_purge_settled(*, now: datetime) -> int:
+    """Delete messages settled (sent, given up, cancelled) more than MAIL_KEEP_DAYS ago:
+    a digest may name contacts, and nobody needs it here once it is in the member's inbox.
+    Return how many went."""
+    cutoff = now - timedelta(days=settings.MAIL_KEEP_DAYS)
+    deleted, _ = OutboundMessage.objects.filter(
+        next_attempt_at=None, created_at__lt=cutoff
+    ).delete()
+    if deleted:
+        logger.info("event=mail_purged messages=%s", deleted)
+    return deleted
 
 
 def _claim(*, pk: int, now: datetime) -> OutboundMessage | None:

@@ -344,3 +344,18 @@ def test_deliveries_are_counted_in_the_metrics_by_kind_and_outcome(smtp_server, 
 
     assert count("retry") == retried + 1
     assert count("sent") == sent + 1
+
+
+def test_settled_messages_are_deleted_after_the_keep_days_and_pending_ones_kept(
+    smtp_server, member_with_address, settings
+):
+    settings.MAIL_KEEP_DAYS = 30
+    now = timezone.now()
+    sent, pending = member_with_address("a@example.org"), member_with_address("b@example.org")
+    services.refresh_confirmation_queue(user=sent, now=now)
+    services.outbox_deliver_due(now=now)
+    services.refresh_confirmation_queue(user=pending, now=now + timedelta(days=40))
+
+    assert services.outbox_purge_settled(now=now + timedelta(days=29)) == 0
+    assert services.outbox_purge_settled(now=now + timedelta(days=31)) == 1
+    assert list(OutboundMessage.objects.values_list("user", flat=True)) == [pending.pk]
