@@ -7,12 +7,14 @@ SANDBOX_PORT ?= 8001
 SANDBOX_SMTP_PORT ?= 8025
 APP_PORT ?= 8000
 
-# Development: the app talks to the local LinkedIn sandbox, on SQLite, with no secrets.
+# Development: the app talks to the local LinkedIn sandbox, on SQLite, with no secrets;
+# automatic refresh comes round every minute or two, so the demo shows it.
 DEV_ENV := DEBUG=1 AUTHLIB_INSECURE_TRANSPORT=1 \
 	LINKEDIN_OIDC_DISCOVERY_URL=http://127.0.0.1:$(SANDBOX_PORT)/oauth/.well-known/openid-configuration \
 	LINKEDIN_API_BASE_URL=http://127.0.0.1:$(SANDBOX_PORT) \
 	CSP_EXTRA_IMG_SRC=http://127.0.0.1:$(SANDBOX_PORT) \
-	EMAIL_URL=smtp://127.0.0.1:$(SANDBOX_SMTP_PORT)
+	EMAIL_URL=smtp://127.0.0.1:$(SANDBOX_SMTP_PORT) \
+	AUTO_REFRESH_INTERVAL=90 AUTO_REFRESH_JITTER=30 EXPORT_MIN_SPACING=30
 
 .PHONY: run sandbox test lint format lock bench compose-check clean
 
