@@ -8,7 +8,11 @@ from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from exports.models import ExportTask
 from refresh.models import RefreshSubscription
+
+Outcome = RefreshSubscription.Outcome
+Status = ExportTask.Status
 
 
 @dataclass(frozen=True)
@@ -59,14 +63,17 @@ def refresh_state_get(*, user: AbstractBaseUser) -> RefreshState:
     if subscription is None:
         return OFF
     account = getattr(subscription.user, "linkedin_account", None)
+    outcome = subscription.last_outcome
+    export = subscription.last_export
+    if outcome == Outcome.STARTED and export is not None and export.is_finished:
+        # Finished since the worker last looked: say so now, as the export's page does.
+        outcome = Outcome.FAILED if export.status == Status.FAILED else Outcome.SUCCEEDED
     return RefreshState(
         enabled=subscription.enabled,
         running=subscription.is_running,
         next_due_at=subscription.refresh_due_at if subscription.is_running else None,
-        last_outcome=subscription.last_outcome,
-        last_outcome_label=subscription.get_last_outcome_display()
-        if subscription.last_outcome
-        else "",
+        last_outcome=outcome,
+        last_outcome_label=Outcome(outcome).label if outcome else "",
         last_outcome_at=subscription.last_outcome_at,
         last_outcome_detail=subscription.last_outcome_detail,
         last_export_id=subscription.last_export.public_id if subscription.last_export else None,

@@ -19,7 +19,7 @@ def refresh_toggle(request: HttpRequest) -> HttpResponse:
         messages.success(
             request,
             "Your address book will now be kept current: a fresh export is made before "
-            "LinkedIn's copy expires, at most once a day.",
+            "LinkedIn's copy of it expires.",
         )
     else:
         services.refresh_disable(user=request.user)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 
 from refresh import selectors
 
@@ -16,4 +17,15 @@ def refresh_panel(context: template.Context) -> dict:
         "refresh": selectors.refresh_state_get(user=request.user),
         "csrf_token": context.get("csrf_token"),
         "back_to": request.get_full_path(),
+        "every": interval_text(settings.AUTO_REFRESH_INTERVAL),
     }
+
+
+def interval_text(seconds: float) -> str:
+    """Return the interval as the panel says it: "a day", "6 hours", "90 seconds"."""
+    seconds = round(seconds)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return f"a {unit}" if count == 1 else f"{count} {unit}s"
+    return f"{seconds} seconds"
