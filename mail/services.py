@@ -26,20 +26,21 @@ from typing import Literal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from exports.models import ExportComparison
 from mail import metrics, selectors
 from mail.models import MailPreference, OutboundMessage
+from mail.tokens import unsubscribe_token
 
 logger = logging.getLogger(__name__)
 
-UNSUBSCRIBE_SALT = "mail.unsubscribe"
 # Messages one round of the worker claims at most; the rest wait for the next round.
 DELIVERY_BATCH = 100
 
@@ -48,11 +49,12 @@ State = OutboundMessage.State
 
 
 # --- queuing ----------------------------------------------------------------------------
-def digest_queue(*, user: AbstractBaseUser, comparison, now: datetime | None = None) -> None:
+def digest_queue(
+    *, user: AbstractBaseUser, comparison: ExportComparison, now: datetime | None = None
+) -> None:
     """Queue "what changed" after an automatic export, unless nothing changed.
 
-    `comparison` is the export's `ExportComparison`. Counts only, unless the member chose
-    to see names.
+    Counts only, unless the member chose to see names. Once per export.
     """
     if not comparison.has_changes:
         return
@@ -187,16 +189,6 @@ def _from_domain() -> str:
 
 
 # --- the member's choices ----------------------------------------------------------------
-def unsubscribe_token(*, user: AbstractBaseUser) -> str:
-    """Return the signed token of the unsubscribe link: it names the member, needs no
-    sign-in, and cannot be made for another member without SECRET_KEY.
-
-    The join time is signed too, so a link never matches a later account that reuses an id.
-    """
-    joined = int(user.date_joined.timestamp())
-    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object({"u": user.pk, "j": joined})
-
-
 def mail_preference_set(
     *, user: AbstractBaseUser, enabled: bool, digest_names: bool | None = None
 ) -> MailPreference:
@@ -282,7 +274,7 @@ def _claim(*, pk: int, now: datetime) -> OutboundMessage | None:
     return message
 
 
-def _deliver(*, message: OutboundMessage, connection, now: datetime) -> str:
+def _deliver(*, message: OutboundMessage, connection: BaseEmailBackend, now: datetime) -> str:
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,

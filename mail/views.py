@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from mail import selectors, services
+from mail import selectors, services, tokens
 
 
 # A mail client's one-click POST (RFC 8058) carries no CSRF token and no session; the signed
@@ -15,7 +15,7 @@ from mail import selectors, services
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    user = selectors.user_for_unsubscribe_token(token=token, salt=services.UNSUBSCRIBE_SALT)
+    user = tokens.unsubscribe_token_user(token=token)
     if user is None:
         return render(request, "mail/unsubscribe_invalid.html", status=400)
     if request.method == "POST":

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from contactsapp import metrics
 from exports.services import member_data_delete
-from mail import services
+from mail import services, tokens
 from mail.models import MailPreference, OutboundMessage
 from tests.exports.factories import contact, two_exports
 
@@ -40,7 +40,7 @@ def test_the_digest_arrives_with_its_headers_both_parts_and_the_link_to_the_chan
     assert message["Message-ID"] == stored.message_id
     assert message["Message-ID"].endswith("@contacts.example>")
     unsubscribe_url = "https://contacts.example" + reverse(
-        "mail_unsubscribe", args=[services.unsubscribe_token(user=user)]
+        "mail_unsubscribe", args=[tokens.unsubscribe_token(user=user)]
     )
     # Long enough to be folded onto its own line: the unfolded value keeps that space.
     assert message["List-Unsubscribe"].strip() == f"<{unsubscribe_url}>"

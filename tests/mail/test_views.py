@@ -11,16 +11,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from mail import services
+from mail import services, tokens
 from mail.models import MailPreference, OutboundMessage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def unsubscribe_url(live_server, user) -> str:
-    return live_server.url + reverse(
-        "mail_unsubscribe", args=[services.unsubscribe_token(user=user)]
-    )
+    return live_server.url + reverse("mail_unsubscribe", args=[tokens.unsubscribe_token(user=user)])
 
 
 def test_the_link_shows_a_confirmation_page_that_changes_nothing(live_server, member_with_address):
@@ -77,7 +75,7 @@ def test_the_one_click_post_turns_e_mail_off_without_sign_in_or_csrf_token(
 def test_a_bad_link_is_refused_and_changes_nothing(live_server, member_with_address, tamper):
     user = member_with_address()
     url = live_server.url + reverse(
-        "mail_unsubscribe", args=[tamper(services.unsubscribe_token(user=user))]
+        "mail_unsubscribe", args=[tamper(tokens.unsubscribe_token(user=user))]
     )
 
     page = requests.get(url, timeout=10)
