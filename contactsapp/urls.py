@@ -10,5 +10,4 @@ urlpatterns = [
     path("", include("refresh.urls")),
     path("", include("exports.urls")),
     path("", include("mail.urls")),
-    path("", include("mail.urls")),
 ]
