@@ -237,10 +237,13 @@ def _export_seen(visit: _Visit, task: ExportTask) -> bool:
             if visit.subscription.last_outcome != Outcome.THROTTLED:
                 metrics.REFRESHES_DEFERRED.labels(reason="throttled").inc()
             visit.outcome(Outcome.THROTTLED, task.note)
-            visit.wakes.append(max(task.next_check_at, visit.now) + _follow_up_after())
+            retry_at = max(task.next_check_at, visit.now)
+            visit.fields["refresh_due_at"] = retry_at
+            visit.wakes.append(retry_at + _follow_up_after())
         else:
             if visit.subscription.last_outcome == Outcome.THROTTLED:
                 visit.outcome(Outcome.STARTED)  # LinkedIn has started it now
+                visit.fields["refresh_due_at"] = None
             visit.wakes.append(visit.now + _follow_up_after())
         return True
     if task.status == Status.FAILED:

@@ -157,6 +157,7 @@ def test_a_429_with_retry_after_defers_the_member_for_as_long_as_linkedin_asked(
     assert subscription.last_outcome == Outcome.THROTTLED
     assert subscription.wake_at >= timezone.now() + timedelta(seconds=290)
     assert task.next_check_at >= timezone.now() + timedelta(seconds=290)
+    assert subscription.refresh_due_at == task.next_check_at  # what the home page shows
     # Rounds meanwhile call nobody; after it, the same export is started, not another.
     services.refreshes_start_due(now=now + timedelta(seconds=100))
     assert linkedin.stats()["requests"]["export_start"] == 1
