@@ -22,10 +22,14 @@ def refresh_panel(context: template.Context) -> dict:
 
 
 def interval_text(seconds: float) -> str:
-    """Return the interval as the panel says it: "a day", "6 hours", "90 seconds"."""
+    """Return how often at most, as the panel says it: "once a day", "once every 90 seconds"."""
     seconds = round(seconds)
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         if seconds >= size and seconds % size == 0:
             count = seconds // size
-            return f"a {unit}" if count == 1 else f"{count} {unit}s"
-    return f"{seconds} seconds"
+            return (
+                f"once a{'n' if unit == 'hour' else ''} {unit}"
+                if count == 1
+                else (f"once every {count} {unit}s")
+            )
+    return f"once every {seconds} seconds"

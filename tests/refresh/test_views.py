@@ -72,3 +72,14 @@ def test_the_panel_shows_the_last_outcome_and_the_next_due_time(sign_in_member):
     page = client.get("/").content.decode()
     assert "Under way now" in page
     assert "Started," in page
+
+
+def test_the_panel_says_how_often_at_most_in_words(sign_in_member, settings):
+    client, _ = sign_in_member()
+    for seconds, words in (
+        (86400, "once a day"),
+        (3600, "once an hour"),
+        (90, "once every 90 seconds"),
+    ):
+        settings.AUTO_REFRESH_INTERVAL = seconds
+        assert f"at most {words}" in client.get("/").content.decode()
