@@ -335,3 +335,15 @@ def test_members_deleted_while_they_are_due_are_skipped(sign_in_member):
     services.refresh_enable(user=user, now=now)
     user.delete()
     assert services.refreshes_start_due(now=now) == 0
+
+
+def test_signing_out_everywhere_stops_it_and_the_home_page_says_so(sign_in_member, linkedin):
+    client, user = sign_in_member()
+    now = timezone.now()
+    services.refresh_enable(user=user, now=now)
+    assert services.refresh_stop(user=user, reason=RefreshSubscription.StopReason.SIGNED_OUT)
+    assert not services.refresh_stop(user=user, reason=RefreshSubscription.StopReason.SIGNED_OUT)
+    services.refreshes_start_due(now=now + timedelta(days=2))
+    assert not ExportTask.objects.exists()
+    page = client.get("/").content.decode()
+    assert "You signed out everywhere" in page and "Turn it back on" in page
