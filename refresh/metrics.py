@@ -42,7 +42,7 @@ TOKEN_REMINDERS = Counter(
     "Reminders queued for members whose token ends (ending_soon, ended).",
     ["kind"],
 )
-REFRESH_ROUNDS = Counter(
+MEMBERS_HANDLED = Counter(
     "contactsapp_refresh_members_handled",
     "Members the worker's refresh round looked at (it won their lease).",
 )

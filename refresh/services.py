@@ -129,7 +129,7 @@ def refreshes_start_due(*, now: datetime | None = None, limit: int = 100) -> int
         if not won:
             continue  # another worker has this member
         _member_visit(pk, now=now, lease_until=lease_until)
-        metrics.REFRESH_ROUNDS.inc()
+        metrics.MEMBERS_HANDLED.inc()
         handled += 1
     return handled
 
