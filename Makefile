@@ -3,13 +3,18 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 SANDBOX_PORT ?= 8001
+# The sandbox's mailbox: the app's e-mail goes to this SMTP port, read at :8001/mailbox.
+SANDBOX_SMTP_PORT ?= 8025
 APP_PORT ?= 8000
 
-# Development: the app talks to the local LinkedIn sandbox, on SQLite, with no secrets.
+# Development: the app talks to the local LinkedIn sandbox, on SQLite, with no secrets;
+# automatic refresh comes round every minute or two, so the demo shows it.
 DEV_ENV := DEBUG=1 AUTHLIB_INSECURE_TRANSPORT=1 \
 	LINKEDIN_OIDC_DISCOVERY_URL=http://127.0.0.1:$(SANDBOX_PORT)/oauth/.well-known/openid-configuration \
 	LINKEDIN_API_BASE_URL=http://127.0.0.1:$(SANDBOX_PORT) \
-	CSP_EXTRA_IMG_SRC=http://127.0.0.1:$(SANDBOX_PORT)
+	CSP_EXTRA_IMG_SRC=http://127.0.0.1:$(SANDBOX_PORT) \
+	EMAIL_URL=smtp://127.0.0.1:$(SANDBOX_SMTP_PORT) SITE_URL=http://127.0.0.1:$(APP_PORT) \
+	AUTO_REFRESH_INTERVAL=90 AUTO_REFRESH_JITTER=30 EXPORT_MIN_SPACING=30
 
 .PHONY: run sandbox test lint format lock bench compose-check clean
 
@@ -23,14 +28,14 @@ $(VENV)/.installed: requirements-dev.txt pyproject.toml
 ##      that finishes exports nobody is watching
 run: $(VENV)/.installed
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
-	@$(PY) -m linkedin_sandbox --port $(SANDBOX_PORT) & sandbox=$$!; \
+	@$(PY) -m linkedin_sandbox --port $(SANDBOX_PORT) --smtp-port $(SANDBOX_SMTP_PORT) & sandbox=$$!; \
 	$(DEV_ENV) $(PY) manage.py poll_exports --loop & worker=$$!; \
 	trap 'kill $$sandbox $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(APP_PORT)
 
-## sandbox: the LinkedIn sandbox alone, on :8001
+## sandbox: the LinkedIn sandbox alone, on :8001 (its mailbox's SMTP server on :8025)
 sandbox: $(VENV)/.installed
-	$(PY) -m linkedin_sandbox --port $(SANDBOX_PORT)
+	$(PY) -m linkedin_sandbox --port $(SANDBOX_PORT) --smtp-port $(SANDBOX_SMTP_PORT)
 
 ## test: the whole suite (DATABASE_URL picks the database; SQLite by default)
 test: $(VENV)/.installed

@@ -44,6 +44,10 @@ def account_sign_in(*, identity: LinkedInIdentity) -> AbstractBaseUser:
     account.set_access_token(
         identity.access_token, expires_at=identity.token_expires_at, scopes=identity.scopes
     )
+    if identity.refresh_token:  # a sign-in without one keeps the one we hold
+        account.set_refresh_token(
+            identity.refresh_token, expires_at=identity.refresh_token_expires_at
+        )
     account.save()
     return user
 

@@ -51,6 +51,9 @@ class LinkedInIdentity:
     scopes: str
     # ISO 3166 country of the member's profile, the default region for their contacts' phones.
     country: str = ""
+    # Only where LinkedIn gives this application refresh tokens (some partners).
+    refresh_token: str = ""
+    refresh_token_expires_at: datetime | None = None
 
 
 class LinkedInIDToken(CodeIDToken):
@@ -187,6 +190,8 @@ def _identity(token: dict, id_claims: dict, userinfo: dict) -> LinkedInIdentity:
         token_expires_at=expires_at,
         scopes=str(token.get("scope") or settings.LINKEDIN_SCOPES),
         country=_country(profile.get("locale")),
+        refresh_token=str(token.get("refresh_token") or ""),
+        refresh_token_expires_at=_expiry(token.get("refresh_token_expires_in")),
     )
 
 
@@ -203,3 +208,61 @@ def _country(locale: object) -> str:
     if isinstance(country, str) and len(country) == 2 and country.isascii() and country.isalpha():
         return country.upper()
     return ""
+
+
+# --- Renewing an access token with a refresh token ----------------------------------------
+
+
+class TokenRenewalError(Exception):
+    """LinkedIn did not renew the access token; `retryable` says whether later may help."""
+
+    def __init__(self, code: str, *, retryable: bool):
+        super().__init__(code)
+        self.code = code
+        self.retryable = retryable
+
+
+@dataclass(frozen=True)
+class RenewedToken:
+    access_token: str
+    token_expires_at: datetime | None
+    scopes: str
+    # LinkedIn may hand out a new refresh token; "" keeps the one we hold.
+    refresh_token: str
+    refresh_token_expires_at: datetime | None
+
+
+def access_token_renew(*, refresh_token: str, scopes: str) -> RenewedToken:
+    """Exchange `refresh_token` for a new access token (OAuth 2.0's refresh grant).
+
+    Raise `TokenRenewalError`: not retryable when LinkedIn refuses the refresh token
+    (revoked, expired: the member must sign in again), retryable when it could not be
+    reached or answered garbage.
+    """
+    try:
+        token = linkedin_client().fetch_access_token(
+            grant_type="refresh_token", refresh_token=refresh_token
+        )
+    except OAuthError as error:
+        logger.warning("event=token_renewal_failed error=%r", error.error)
+        raise TokenRenewalError(error.error or "oauth", retryable=False) from error
+    except (requests.RequestException, ValueError, KeyError, TypeError) as error:
+        logger.warning("event=token_renewal_failed error=%s", type(error).__name__)
+        raise TokenRenewalError("unreachable", retryable=True) from error
+    if not isinstance(token, dict) or not token.get("access_token"):
+        raise TokenRenewalError("no_access_token", retryable=True)
+    return RenewedToken(
+        access_token=str(token["access_token"]),
+        token_expires_at=_expiry(token.get("expires_in")),
+        scopes=str(token.get("scope") or scopes),
+        refresh_token=str(token.get("refresh_token") or ""),
+        refresh_token_expires_at=_expiry(token.get("refresh_token_expires_in")),
+    )
+
+
+def _expiry(seconds: object) -> datetime | None:
+    """Return when a lifetime in seconds from now ends (LinkedIn's `*_expires_in`)."""
+    try:
+        return timezone.now() + timedelta(seconds=int(seconds)) if seconds else None
+    except (TypeError, ValueError):
+        return None

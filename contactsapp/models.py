@@ -29,6 +29,10 @@ class LinkedInAccount(models.Model):
     token_expires_at = models.DateTimeField(null=True, blank=True)
     granted_scopes = models.CharField(max_length=1000, blank=True)
     token_updated_at = models.DateTimeField(null=True, blank=True)
+    # Given to some applications only: renews the access token without the member. Fernet
+    # ciphertext like the access token; read and write it through `refresh_token` only.
+    encrypted_refresh_token = models.TextField(blank=True)
+    refresh_token_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -48,6 +52,19 @@ class LinkedInAccount(models.Model):
         self.token_expires_at = expires_at
         self.granted_scopes = scopes
         self.token_updated_at = timezone.now()
+
+    @property
+    def refresh_token(self) -> str:
+        if not self.encrypted_refresh_token:
+            return ""
+        try:
+            return crypto.decrypt(self.encrypted_refresh_token)
+        except crypto.InvalidToken:
+            return ""
+
+    def set_refresh_token(self, token: str, *, expires_at: datetime | None) -> None:
+        self.encrypted_refresh_token = crypto.encrypt(token) if token else ""
+        self.refresh_token_expires_at = expires_at if token else None
 
     @property
     def has_usable_token(self) -> bool:

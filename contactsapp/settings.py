@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "csp",
     "contactsapp",
     "exports",
+    "refresh",
+    "mail",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +170,50 @@ CONTACTS_PER_PAGE = env.int("CONTACTS_PER_PAGE", default=50)
 EXPORT_KEEP_PER_MEMBER = env.int("EXPORT_KEEP_PER_MEMBER", default=3)
 # Seconds a member waits between two exports (failed ones aside), sparing LinkedIn's limits.
 EXPORT_MIN_SPACING = env.float("EXPORT_MIN_SPACING", default=60.0)
+
+# --- Automatic refresh (the member's opt-in; see README "Keeping the address book current")
+# At most one automatic export per member per interval, counted from their newest export;
+# moved earlier only to start before the newest book expires (the margin before expiresAt).
+AUTO_REFRESH_INTERVAL = env.float("AUTO_REFRESH_INTERVAL", default=24 * 60 * 60)  # seconds
+AUTO_REFRESH_MARGIN = env.float("AUTO_REFRESH_MARGIN", default=2 * 60 * 60)  # seconds
+# Each member's due time is pushed later by a fixed share of this (a hash of the member),
+# so members who turned it on together do not all fall due at once.
+AUTO_REFRESH_JITTER = env.float("AUTO_REFRESH_JITTER", default=30 * 60)  # seconds
+# LinkedIn's per-application daily limit, as calls; automatic exports are paced through
+# the day so it is never exceeded (0: no budget). One automatic export is counted as
+# AUTO_REFRESH_CALLS_PER_EXPORT calls (its start and its status checks).
+LINKEDIN_DAILY_CALL_BUDGET = env.int("LINKEDIN_DAILY_CALL_BUDGET", default=50_000)
+AUTO_REFRESH_CALLS_PER_EXPORT = env.int("AUTO_REFRESH_CALLS_PER_EXPORT", default=10)
+# Renew an access token this long before it ends, where LinkedIn gave a refresh token.
+TOKEN_RENEW_AHEAD = env.float("TOKEN_RENEW_AHEAD", default=3 * 24 * 60 * 60)  # seconds
+# Without a refresh token, the member is reminded this long before their token ends.
+TOKEN_REMINDER_AHEAD = env.float("TOKEN_REMINDER_AHEAD", default=7 * 24 * 60 * 60)  # seconds
+
+# --- E-mail -----------------------------------------------------------------------------
+# The SMTP server as one URL (smtp+tls://user:password@host:587); development prints
+# e-mail on the console unless told otherwise (`make run` points it at the sandbox's
+# mailbox).
+vars().update(
+    env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+)
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10.0)  # seconds; a hung server is a retry
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{PRODUCT_NAME} <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the links in e-mail point: the address members reach the app at.
+SITE_URL = env.str(
+    "SITE_URL",
+    default="http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}",
+)
+# A failed delivery is retried after MAIL_RETRY_BASE seconds, doubling up to
+# MAIL_RETRY_MAX, until MAIL_MAX_ATTEMPTS attempts; a refusal for good (5xx) is not retried.
+MAIL_RETRY_BASE = env.float("MAIL_RETRY_BASE", default=60.0)
+MAIL_RETRY_MAX = env.float("MAIL_RETRY_MAX", default=6 * 60 * 60)
+MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=10)
+# A message claimed by a worker for longer than this is taken as the worker having died,
+# and is sent again (see mail.services).
+MAIL_SENDING_LEASE = env.float("MAIL_SENDING_LEASE", default=10 * 60)
+# Days a settled message (sent, given up, cancelled) stays in the outbox before it is deleted.
+MAIL_KEEP_DAYS = env.int("MAIL_KEEP_DAYS", default=30)
 
 # --- Operations -------------------------------------------------------------------------
 # `/metrics` answers only to `Authorization: Bearer <METRICS_TOKEN>`; unset, it is off (404).

@@ -7,5 +7,7 @@ urlpatterns = [
     path("auth/callback/", views.callback_view, name="auth_callback"),
     path("auth/logout/", views.logout_view, name="logout"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("", include("refresh.urls")),
     path("", include("exports.urls")),
+    path("", include("mail.urls")),
 ]

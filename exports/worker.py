@@ -19,7 +19,9 @@ from django.db import DatabaseError, connections
 from django.utils import timezone
 
 from exports import services
+from mail import services as mail_services
 from operations import heartbeat, metrics
+from refresh import services as refresh_services
 
 logger = logging.getLogger(__name__)
 
@@ -87,12 +89,16 @@ def loop_run(
 
 
 def poll_exports_step(stop: threading.Event) -> int:
-    """One round of the export worker: refresh every export that is due."""
+    """One round of the export worker: refresh every export that is due, start the
+    automatic exports that are due, deliver the e-mail that is due."""
     now = timezone.now()
     overdue_since = services.exports_overdue_since(now=now)
     metrics.WORKER_LOOP_LAG.set((now - overdue_since).total_seconds() if overdue_since else 0)
     try:
         refreshed = services.exports_refresh_due(now=now, stop=stop.is_set)
+        # Members who asked for it get their next export started; e-mail goes out after.
+        refresh_services.refreshes_start_due(now=now)
+        mail_services.outbox_deliver_due(now=now)
     except Exception:
         metrics.WORKER_ROUNDS.labels(outcome="error").inc()
         raise

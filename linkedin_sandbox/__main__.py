@@ -16,6 +16,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8001, help="port to listen on (0: any free)")
+    parser.add_argument(
+        "--smtp-port",
+        type=int,
+        default=int(os.environ["SANDBOX_SMTP_PORT"])
+        if os.environ.get("SANDBOX_SMTP_PORT")
+        else None,
+        help="also receive e-mail on this SMTP port, read at /mailbox (0: any free; default off)",
+    )
     options = parser.parse_args(argv)
 
     from linkedin_sandbox.server import server_bind
@@ -43,10 +51,23 @@ def main(argv: list[str] | None = None) -> None:
         server.server_close()
         parser.exit(2, f"{parser.prog}: {error}\n")
 
+    if options.smtp_port is not None:
+        from linkedin_sandbox.mailbox import smtp_start
+
+        try:
+            smtp = smtp_start(options.host, options.smtp_port)
+        except OSError as error:
+            server.server_close()
+            parser.exit(
+                2, f"{parser.prog}: cannot receive e-mail on port {options.smtp_port}: {error}\n"
+            )
+
     threading.Thread(target=_warm_address_books, daemon=True).start()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"LinkedIn sandbox listening on {listening_url}", flush=True)
     print(f"Discovery: {os.environ['SANDBOX_PUBLIC_URL']}/oauth/.well-known/openid-configuration")
+    if options.smtp_port is not None:
+        print(f"Mailbox: SMTP on {smtp.hostname}:{smtp.port}, read at {listening_url}/mailbox")
     sys.stdout.flush()
     try:
         server.serve_forever()

@@ -45,6 +45,8 @@ class Knobs:
     result_ttl: float = 86400.0
     # Lifetime of access tokens (LinkedIn: 60 days), reported as expires_in.
     token_ttl: int = 5184000
+    # Lifetime of refresh tokens (LinkedIn: a year, for some partners only); 0: none given.
+    refresh_token_ttl: int = 0
     # Lifetime of authorization codes.
     code_ttl: float = 60.0
     # "omit": no nonce in the ID token (LinkedIn's quirk); "echo": the nonce sent; "wrong": another.
@@ -148,6 +150,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "result_ttl": _seconds,
     # At least 1: LinkedIn always sends expires_in, and authlib leaves out a zero one.
     "token_ttl": _positive_whole,
+    "refresh_token_ttl": _whole,
     "code_ttl": _seconds,
     "id_token_nonce": _choice(NONCE_POLICIES),
     "result_mode": _choice(RESULT_MODES),

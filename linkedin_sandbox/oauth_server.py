@@ -23,6 +23,12 @@ from django.conf import settings
 from joserfc.jwk import KeySet, RSAKey
 
 from linkedin_sandbox.members import Member, member_get
+from linkedin_sandbox.refresh_grant import (
+    LinkedInRefreshGrant,
+    refresh_grant_allowed,
+    refresh_token_generate,
+    refresh_token_kept,
+)
 from linkedin_sandbox.store import AccessToken, AuthorizationCode, linkedin_id, sandbox_store
 
 # The ID-token signing key lives as long as the process; its kid lets clients pick it from JWKS.
@@ -89,8 +95,9 @@ class RegisteredApp(ClientMixin):
         return response_type == "code"
 
     def check_grant_type(self, grant_type: str) -> bool:
-        # Not "refresh_token": LinkedIn gives refresh tokens only to some approved partners.
-        return grant_type == "authorization_code"
+        # "refresh_token" only with the refresh_token_ttl knob: LinkedIn gives refresh
+        # tokens only to some approved partners.
+        return grant_type == "authorization_code" or refresh_grant_allowed(grant_type)
 
 
 def _redirect_uri_pattern(uri: str) -> re.Pattern:
@@ -200,9 +207,11 @@ class SandboxAuthorizationServer(AuthorizationServer):
             BearerTokenGenerator(
                 access_token_generator=lambda **_: linkedin_id("AQV", 120),
                 expires_generator=lambda client, grant_type: sandbox_store.knobs.token_ttl,
+                refresh_token_generator=refresh_token_generate,
             ),
         )
         self.register_grant(LinkedInCodeGrant, [LinkedInOpenIDCode()])
+        self.register_grant(LinkedInRefreshGrant)
 
     def query_client(self, client_id: str) -> RegisteredApp | None:
         return self.app if client_id == self.app.client_id else None
@@ -217,6 +226,7 @@ class SandboxAuthorizationServer(AuthorizationServer):
                 expires_at=time.time() + token["expires_in"],
             )
         )
+        refresh_token_kept(token, request)
 
     def validate_requested_scope(self, scope: str | None) -> None:
         unknown = set(scope_to_list(scope) or []) - set(self.scopes_supported)

@@ -66,6 +66,28 @@ class AccessToken:
         return not self.revoked and now < self.expires_at
 
 
+@dataclass
+class RefreshToken:
+    """Given with an access token while the ``refresh_token_ttl`` knob is on; reusable
+    until it ends, as LinkedIn's are."""
+
+    token: str
+    client_id: str
+    member_key: str
+    scope: str
+    expires_at: float
+    revoked: bool = False
+
+    def check_client(self, client) -> bool:
+        return client.get_client_id() == self.client_id
+
+    def get_scope(self) -> str:
+        return self.scope
+
+    def is_usable(self, now: float) -> bool:
+        return not self.revoked and now < self.expires_at
+
+
 class TaskStatus:
     IN_PROGRESS = "IN_PROGRESS"
     SUCCEEDED = "SUCCEEDED"
@@ -112,6 +134,7 @@ class SandboxStore:
         with self._lock:
             self._codes: dict[str, AuthorizationCode] = {}
             self._tokens: dict[str, AccessToken] = {}
+            self._refresh_tokens: dict[str, RefreshToken] = {}
             self._tasks: dict[str, ExportTask] = {}
             self._faults: list[Fault] = []
             self._request_counts: Counter[str] = Counter()
@@ -156,6 +179,16 @@ class SandboxStore:
         with self._lock:
             return self._tokens.get(token)
 
+    def refresh_token_save(self, token: RefreshToken) -> None:
+        with self._lock:
+            self._refresh_tokens[token.token] = token
+
+    def refresh_token_get(self, token: str, *, now: float) -> RefreshToken | None:
+        """Return the refresh token if it is still usable."""
+        with self._lock:
+            found = self._refresh_tokens.get(token)
+        return found if found is not None and found.is_usable(now) else None
+
     def contacts_grant(self, member_key: str) -> None:
         with self._lock:
             self._contacts_granted.add(member_key)
@@ -169,6 +202,10 @@ class SandboxStore:
             revoked = [t for t in self._tokens.values() if t.member_key == member_key]
             for token in revoked:
                 token.revoked = True
+            # Refresh tokens too, but only access tokens are counted (as before).
+            for refresh_token in self._refresh_tokens.values():
+                if refresh_token.member_key == member_key:
+                    refresh_token.revoked = True
             return len(revoked)
 
     # Export tasks.

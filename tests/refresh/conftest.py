@@ -1,0 +1,54 @@
+"""Members signed in through the live sandbox, and a worker's steps driven at chosen times."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import timezone
+
+from exports import services as export_services
+from exports.models import ExportTask
+from tests.fixtures_app import sign_in
+
+# Real processes on a PostgreSQL cluster of their own, for the crash test.
+from tests.production.conftest import cluster, database, processes  # noqa: F401
+
+
+@pytest.fixture
+def refresh_settings(settings):
+    """The schedule's settings at their defaults, the budget out of the way, e-mail kept."""
+    settings.AUTO_REFRESH_INTERVAL = 24 * 3600
+    settings.AUTO_REFRESH_MARGIN = 2 * 3600
+    settings.AUTO_REFRESH_JITTER = 1800
+    settings.LINKEDIN_DAILY_CALL_BUDGET = 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    return settings
+
+
+@pytest.fixture
+def sign_in_member(linkedin, db, refresh_settings):
+    """Sign a sandbox member in; return their test client and user."""
+    linkedin.set_knobs(task_seconds=0)
+
+    def signed_in(member: str = "changing") -> tuple[Client, object]:
+        client = Client()
+        response = sign_in(client, linkedin, member)
+        assert response.status_code == 302, response.content[:500]
+        user = get_user_model().objects.get(linkedin_account__sub=linkedin.member(member)["sub"])
+        return client, user
+
+    return signed_in
+
+
+def export_finish(task: ExportTask, *, now: datetime) -> ExportTask:
+    """Let the export worker's own step check the task with LinkedIn until it finishes."""
+    for _ in range(20):
+        # The export worker writes its next check from the real clock.
+        export_services.exports_refresh_due(now=max(now, timezone.now()))
+        task.refresh_from_db()
+        if task.is_finished:
+            return task
+    raise AssertionError(f"export still {task.status}: {task.note}")
