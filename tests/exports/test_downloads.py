@@ -189,6 +189,26 @@ def test_hidden_and_look_alike_formulas_are_neutralised_in_every_csv(client):
     assert "\u200b+1 415 555 0100" in {cell for row in read_csv(body) for cell in row}
 
 
+def test_a_vcard_download_is_one_line_per_field_to_a_naive_reader_too(client):
+    owner = factories.member()
+    names = ["Ada\u2028BEGIN:VCARD", "Grace\x0bHopper", "Mary\x85Somerville", "Alan\x1cTuring"]
+    task = factories.export_ingested(
+        owner, [factories.contact(name, f"{n}@example.com") for n, name in enumerate(names)]
+    )
+    client.force_login(owner)
+    body, _ = download(client, f"/exports/{task.public_id}/", "vcard")
+    text = body.decode()
+    assert text.splitlines() == text.split("\r\n")[:-1]
+    assert sum(line == "BEGIN:VCARD" for line in text.splitlines()) == len(names)
+    cards = list(vobject.readComponents(text))
+    assert [card.fn.value for card in cards] == [
+        "Ada\nBEGIN:VCARD",
+        "Grace\nHopper",
+        "Mary\nSomerville",
+        "Alan Turing",
+    ]
+
+
 def test_download_what_i_see_narrows_every_format_to_the_search(member_client, ready):
     task = ExportTask.objects.get()
     matching = list(
