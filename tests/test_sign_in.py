@@ -9,6 +9,7 @@ import requests
 from django.db import connection
 from django.test import Client
 
+from contactsapp.linkedin_auth import offers_pkce_s256
 from contactsapp.models import LinkedInAccount
 from tests.fixtures_app import local_path, sign_in, start_sign_in
 
@@ -40,6 +41,20 @@ def test_login_sends_a_pkce_s256_challenge_where_the_provider_offers_it(linkedin
     assert query["code_challenge_method"] == ["S256"]
     assert len(query["code_challenge"][0]) == 43  # base64url of a SHA-256 digest
     assert len(query["nonce"][0]) >= 20
+
+
+@pytest.mark.parametrize(
+    ("document", "offered"),
+    [
+        ({"code_challenge_methods_supported": ["S256"]}, True),
+        ({"code_challenge_methods_supported": ["plain", "S256"]}, True),
+        ({"code_challenge_methods_supported": ["plain"]}, False),
+        ({"code_challenge_methods_supported": "S256"}, False),  # not a list: not trusted
+        ({}, False),  # LinkedIn's document
+    ],
+)
+def test_pkce_is_used_only_where_the_discovery_document_lists_s256(document, offered):
+    assert offers_pkce_s256(document) is offered
 
 
 @pytest.mark.parametrize("pkce", ["s256", "off"])
