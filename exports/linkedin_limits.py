@@ -44,9 +44,10 @@ MAX_KEY_CHARS = 1_024
 
 _OPENS = frozenset(("start_map", "start_array"))
 _CLOSES = frozenset(("end_map", "end_array"))
-# A \uD800-\uDFFF escape, at the start of its run of backslashes so that an escaped
-# backslash followed by "u" text is not taken for one.
-_SURROGATE_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*(\\u[dD][89a-fA-F][0-9a-fA-F]{2})")
+# A \uD800-\uDFFF escape, or an escaped backslash followed by such text: an odd number of
+# backslashes before the "u" tells them apart (`_is_escape`). A literal start keeps the
+# scan of a body without any as fast as a search for two bytes.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _REPLACEMENT_ESCAPE = b"\\ufffd"  # as long as the escape it replaces
 
 
@@ -154,7 +155,9 @@ def lone_surrogates_replaced(body: bytes) -> bytes:
     repaired: bytearray | None = None
     waiting: tuple[int, int] | None = None  # a high surrogate's escape, not yet paired
     for match in _SURROGATE_ESCAPE.finditer(body):
-        start, end = match.span(1)
+        start, end = match.span()
+        if not _is_escape(body, start):
+            continue
         if waiting is not None and waiting[1] == start and not _is_high(body, start):
             waiting = None  # the low half of a pair
             continue
@@ -175,6 +178,14 @@ def _replaced(repaired: bytearray | None, body: bytes, start: int) -> bytearray:
         repaired = bytearray(body)
     repaired[start : start + len(_REPLACEMENT_ESCAPE)] = _REPLACEMENT_ESCAPE
     return repaired
+
+
+def _is_escape(body: bytes, start: int) -> bool:
+    """True when the backslash at `start` is not itself escaped by the ones before it."""
+    before = start
+    while before > 0 and body[before - 1] == 0x5C:  # a backslash
+        before -= 1
+    return (start - before) % 2 == 0
 
 
 def _is_high(body: bytes, start: int) -> bool:
