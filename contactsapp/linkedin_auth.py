@@ -4,6 +4,12 @@ This is the only module that knows authlib. It sends the member to LinkedIn with
 and `nonce`, and turns the callback into a verified `LinkedInIdentity` or a `SignInError`
 whose message a member can act on. authlib checks the state, the ID token's signature,
 issuer, audience and expiry; we only relax what LinkedIn is known to do differently.
+
+The state ties the callback to the browser that started signing in; what ties the code to
+that sign-in (so a code obtained for someone else cannot be slipped into it, RFC 9700
+section 4.5) is PKCE, used wherever the provider's discovery document offers `S256`, and the
+nonce, checked wherever the provider echoes it in the ID token. LinkedIn does neither for
+web applications; the README's security section says what that leaves.
 """
 
 from __future__ import annotations
@@ -68,33 +74,52 @@ class LinkedInIDToken(CodeIDToken):
             super().validate_nonce()
 
 
-@lru_cache(maxsize=4)
-def _client(discovery_url: str, client_id: str, client_secret: str, scopes: str, timeout: float):
+@lru_cache(maxsize=8)
+def _client(
+    discovery_url: str,
+    client_id: str,
+    client_secret: str,
+    scopes: str,
+    timeout: float,
+    pkce: bool,
+):
     # Cached per configuration, so the discovery document and JWKS are fetched once, and a
     # test that points the settings elsewhere gets a client of its own.
     oauth = OAuth()
+    client_kwargs = {
+        "scope": scopes,
+        # LinkedIn answers HTTP Basic client authentication with invalid_client.
+        "token_endpoint_auth_method": "client_secret_post",
+        "default_timeout": timeout,
+    }
+    if pkce:
+        # authlib then keeps a code_verifier in the sign-in's session state and sends it with
+        # the code; LinkedIn answers a code_verifier with invalid_client, so never by default.
+        client_kwargs["code_challenge_method"] = "S256"
     return oauth.register(
         "linkedin",
         client_id=client_id,
         client_secret=client_secret,
         server_metadata_url=discovery_url,
-        client_kwargs={
-            "scope": scopes,
-            # LinkedIn answers HTTP Basic client authentication with invalid_client.
-            "token_endpoint_auth_method": "client_secret_post",
-            "default_timeout": timeout,
-        },
+        client_kwargs=client_kwargs,
     )
 
 
-def linkedin_client() -> DjangoOAuth2App:
+def linkedin_client(*, pkce: bool = False) -> DjangoOAuth2App:
     return _client(
         settings.LINKEDIN_OIDC_DISCOVERY_URL,
         settings.LINKEDIN_CLIENT_ID,
         settings.LINKEDIN_CLIENT_SECRET,
         settings.LINKEDIN_SCOPES,
         settings.LINKEDIN_TIMEOUT,
+        pkce,
     )
+
+
+def offers_pkce_s256(metadata: dict) -> bool:
+    """True when a discovery document lists S256 in `code_challenge_methods_supported`."""
+    methods = metadata.get("code_challenge_methods_supported")
+    return isinstance(methods, list) and "S256" in methods
 
 
 def redirect_to_linkedin(
@@ -110,7 +135,10 @@ def redirect_to_linkedin(
     if member_sub:
         extra["login_hint"] = member_sub
     try:
-        return linkedin_client().authorize_redirect(request, redirect_uri, **extra)
+        client = linkedin_client()
+        if offers_pkce_s256(client.load_server_metadata()):
+            client = linkedin_client(pkce=True)
+        return client.authorize_redirect(request, redirect_uri, **extra)
     except (requests.RequestException, ValueError, KeyError, TypeError) as error:
         logger.warning("event=sign_in_failed step=discovery error=%s", type(error).__name__)
         raise SignInError("unreachable", _UNREACHABLE) from error
@@ -123,7 +151,11 @@ _UNREACHABLE = (
 
 
 def complete_sign_in(request: HttpRequest) -> LinkedInIdentity:
-    """Exchange the callback's code for tokens and return who signed in."""
+    """Exchange the callback's code for tokens and return who signed in.
+
+    Whichever client sent the member away, the sign-in's session state holds its nonce and,
+    where PKCE was used, its code_verifier, which authlib sends with the code.
+    """
     error = request.GET.get("error")
     if error in CANCELLED_ERRORS:
         raise SignInError(

@@ -96,7 +96,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             # Take the write lock when a transaction begins, so concurrent writers queue
             # instead of failing with "database is locked" half-way through.
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            # Seconds a writer waits for the lock (SQLite's busy timeout), longer than the
+            # longest write: storing a book holds the lock for the whole book, all or
+            # nothing, and the largest book the size cap admits takes a while on a slow
+            # machine. Any page that writes (signing in or out, starting an export, a status
+            # poll that is due) waits that long at worst; with a shorter wait than the
+            # ingest it answered 500 "database is locked" instead (bench/sqlite_concurrency).
+            "timeout": 120,
+            # WAL: readers never wait for the writer, so pages that only read keep answering
+            # while a book is stored.
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )

@@ -15,6 +15,8 @@ from typing import Any
 
 NONCE_POLICIES = ("omit", "echo", "wrong")
 
+PKCE_POLICIES = ("s256", "off")
+
 RESULT_MODES = (
     "normal",
     "malformed_json",
@@ -51,6 +53,10 @@ class Knobs:
     code_ttl: float = 60.0
     # "omit": no nonce in the ID token (LinkedIn's quirk); "echo": the nonce sent; "wrong": another.
     id_token_nonce: str = "omit"
+    # "s256": PKCE as a standards provider does it (advertised in the discovery document, a
+    # code issued for a code_challenge is exchanged only with its code_verifier); "off": as
+    # LinkedIn for web applications (not advertised, a code_verifier answers invalid_client).
+    pkce: str = "s256"
     # How a SUCCEEDED task is served; see RESULT_MODES and README.md.
     result_mode: str = "normal"
     # Approximate size of the body served in result_mode "huge".
@@ -153,6 +159,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "refresh_token_ttl": _whole,
     "code_ttl": _seconds,
     "id_token_nonce": _choice(NONCE_POLICIES),
+    "pkce": _choice(PKCE_POLICIES),
     "result_mode": _choice(RESULT_MODES),
     "huge_bytes": _whole,
 }

@@ -2,8 +2,13 @@
 
 One registered application (the app under test), codes and tokens in the in-memory store,
 client credentials only in the POST body, no refresh tokens, RS256 ID tokens, and LinkedIn's
-quirks (see the shared notes on LinkedIn's API): HTTP Basic and PKCE answer ``invalid_client``,
-and the ID token leaves out the nonce unless the ``id_token_nonce`` knob says otherwise.
+quirks (see the shared notes on LinkedIn's API): HTTP Basic answers ``invalid_client``, and the
+ID token leaves out the nonce unless the ``id_token_nonce`` knob says otherwise.
+
+PKCE follows the ``pkce`` knob. By default the sandbox offers S256 as a standards provider does
+(RFC 7636, authlib's ``CodeChallenge``), so a code can only be exchanged by the sign-in that asked
+for it; with ``pkce="off"`` it behaves as LinkedIn is reported to for web applications: PKCE is
+not advertised and a ``code_verifier`` answers ``invalid_client``.
 """
 
 from __future__ import annotations
@@ -14,10 +19,16 @@ import secrets
 import time
 
 from authlib.integrations.django_oauth2 import AuthorizationServer
-from authlib.oauth2.rfc6749 import ClientMixin, InvalidClientError, InvalidScopeError
+from authlib.oauth2.rfc6749 import (
+    ClientMixin,
+    InvalidClientError,
+    InvalidRequestError,
+    InvalidScopeError,
+)
 from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant
 from authlib.oauth2.rfc6749.util import scope_to_list
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
+from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core.grants import OpenIDCode
 from django.conf import settings
 from joserfc.jwk import KeySet, RSAKey
@@ -40,6 +51,10 @@ OIDC_SCOPES = ["openid", "profile", "email"]
 
 def issuer() -> str:
     return f"{settings.SANDBOX_PUBLIC_URL}/oauth"
+
+
+def pkce_offered() -> bool:
+    return sandbox_store.knobs.pkce == "s256"
 
 
 def jwks() -> dict:
@@ -121,7 +136,7 @@ class LinkedInCodeGrant(AuthorizationCodeGrant):
                 description="Client authentication failed: send client_id and client_secret "
                 "in the request body",
             )
-        if "code_verifier" in self.request.form:
+        if "code_verifier" in self.request.form and not pkce_offered():
             # LinkedIn answers PKCE from a web (confidential) application this way.
             raise InvalidClientError(description="Client authentication failed")
         return super().authenticate_token_endpoint_client()
@@ -132,6 +147,8 @@ class LinkedInCodeGrant(AuthorizationCodeGrant):
         if not member.has_contacts_permission and not sandbox_store.contacts_granted(member.key):
             scopes = [scope for scope in scopes if scope != settings.SANDBOX_CONTACTS_SCOPE]
         now = time.time()
+        # Where PKCE is not offered, LinkedIn ignores a code_challenge: nothing binds the code.
+        challenge = request.payload.data.get("code_challenge") if pkce_offered() else None
         sandbox_store.code_save(
             AuthorizationCode(
                 code=code,
@@ -142,6 +159,10 @@ class LinkedInCodeGrant(AuthorizationCodeGrant):
                 nonce=request.payload.data.get("nonce"),
                 issued_at=now,
                 expires_at=now + sandbox_store.knobs.code_ttl,
+                code_challenge=challenge,
+                code_challenge_method=request.payload.data.get("code_challenge_method")
+                if challenge
+                else None,
             )
         )
 
@@ -158,6 +179,30 @@ class LinkedInCodeGrant(AuthorizationCodeGrant):
 
     def authenticate_user(self, authorization_code: AuthorizationCode) -> Member | None:
         return member_get(authorization_code.member_key)
+
+
+class SandboxCodeChallenge(CodeChallenge):
+    """PKCE with S256 only (``plain`` protects nothing against a code seen in transit).
+
+    A code issued for a ``code_challenge`` is exchanged only with the matching
+    ``code_verifier`` (``invalid_grant`` otherwise), and a ``code_verifier`` for a code issued
+    without a challenge is refused (RFC 9700 section 4.8). The ``pkce`` knob turns it off.
+    """
+
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+
+    def validate_code_challenge(self, grant, redirect_uri) -> None:
+        if not pkce_offered():
+            return
+        data = grant.request.payload.data
+        # Without a method RFC 7636 means "plain", which is not offered.
+        if data.get("code_challenge") and data.get("code_challenge_method") != "S256":
+            raise InvalidRequestError("Unsupported 'code_challenge_method': only S256 is offered")
+        super().validate_code_challenge(grant, redirect_uri)
+
+    def validate_code_verifier(self, grant, result) -> None:
+        if pkce_offered():
+            super().validate_code_verifier(grant, result)
 
 
 class LinkedInOpenIDCode(OpenIDCode):
@@ -210,7 +255,7 @@ class SandboxAuthorizationServer(AuthorizationServer):
                 refresh_token_generator=refresh_token_generate,
             ),
         )
-        self.register_grant(LinkedInCodeGrant, [LinkedInOpenIDCode()])
+        self.register_grant(LinkedInCodeGrant, [LinkedInOpenIDCode(), SandboxCodeChallenge()])
         self.register_grant(LinkedInRefreshGrant)
 
     def query_client(self, client_id: str) -> RegisteredApp | None:

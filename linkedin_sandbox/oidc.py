@@ -18,6 +18,7 @@ from linkedin_sandbox.oauth_server import (
     issuer,
     jwks,
     member_claims,
+    pkce_offered,
 )
 from linkedin_sandbox.store import sandbox_store
 
@@ -63,6 +64,8 @@ def discovery(request: HttpRequest) -> JsonResponse:
             ],
             "grant_types_supported": ["authorization_code"],
             "token_endpoint_auth_methods_supported": ["client_secret_post"],
+            # RFC 8414's way of offering PKCE; LinkedIn's document (pkce="off") has no such key.
+            **({"code_challenge_methods_supported": ["S256"]} if pkce_offered() else {}),
         }
     )
 

@@ -34,6 +34,9 @@ class AuthorizationCode(AuthorizationCodeMixin):
     nonce: str | None
     issued_at: float
     expires_at: float
+    # PKCE (RFC 7636): the challenge the authorization request carried, if any.
+    code_challenge: str | None = None
+    code_challenge_method: str | None = None
 
     def get_redirect_uri(self) -> str:
         return self.redirect_uri

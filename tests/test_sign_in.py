@@ -5,9 +5,11 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+import requests
 from django.db import connection
 from django.test import Client
 
+from contactsapp.linkedin_auth import offers_pkce_s256
 from contactsapp.models import LinkedInAccount
 from tests.fixtures_app import local_path, sign_in, start_sign_in
 
@@ -19,6 +21,7 @@ def member(sandbox, key: str) -> dict:
 
 
 def test_login_redirects_to_linkedin_with_state_nonce_and_scopes(linkedin, client, settings):
+    linkedin.set_knobs(pkce="off")  # LinkedIn's discovery document offers no PKCE
     authorize_url = start_sign_in(client)
     query = parse_qs(urlsplit(authorize_url).query)
     assert authorize_url.startswith(linkedin.url + "/oauth/v2/authorization")
@@ -29,6 +32,72 @@ def test_login_redirects_to_linkedin_with_state_nonce_and_scopes(linkedin, clien
     assert len(query["state"][0]) >= 20
     assert len(query["nonce"][0]) >= 20
     assert "code_challenge" not in query  # LinkedIn rejects PKCE for web apps
+
+
+def test_login_sends_a_pkce_s256_challenge_where_the_provider_offers_it(linkedin, client):
+    document = requests.get(linkedin.discovery_url, timeout=10).json()
+    assert document["code_challenge_methods_supported"] == ["S256"]
+    query = parse_qs(urlsplit(start_sign_in(client)).query)
+    assert query["code_challenge_method"] == ["S256"]
+    assert len(query["code_challenge"][0]) == 43  # base64url of a SHA-256 digest
+    assert len(query["nonce"][0]) >= 20
+
+
+@pytest.mark.parametrize(
+    ("document", "offered"),
+    [
+        ({"code_challenge_methods_supported": ["S256"]}, True),
+        ({"code_challenge_methods_supported": ["plain", "S256"]}, True),
+        ({"code_challenge_methods_supported": ["plain"]}, False),
+        ({"code_challenge_methods_supported": "S256"}, False),  # not a list: not trusted
+        ({}, False),  # LinkedIn's document
+    ],
+)
+def test_pkce_is_used_only_where_the_discovery_document_lists_s256(document, offered):
+    assert offers_pkce_s256(document) is offered
+
+
+@pytest.mark.parametrize("pkce", ["s256", "off"])
+def test_sign_in_completes_with_and_without_pkce_offered(linkedin, client, pkce):
+    linkedin.set_knobs(pkce=pkce)
+    assert sign_in(client, linkedin, "typical").status_code == 302
+    assert "_auth_user_id" in client.session
+
+
+def injected_code(linkedin, member_key: str) -> str:
+    """A code obtained by someone else, for `member_key`, in a browser of their own."""
+    attacker = Client()
+    callback = linkedin.consent(start_sign_in(attacker), member=member_key)
+    return parse_qs(urlsplit(callback).query)["code"][0]
+
+
+def victim_state(client: Client) -> str:
+    """The state of a sign-in this browser has started."""
+    return parse_qs(urlsplit(start_sign_in(client)).query)["state"][0]
+
+
+def test_a_code_obtained_for_another_member_is_refused_with_this_browsers_state(linkedin, client):
+    # Authorization code injection (RFC 9700 section 4.5): the state is this browser's own,
+    # but the code was issued to another sign-in, for another member. PKCE binds it to that
+    # sign-in, so LinkedIn refuses to exchange it for this one.
+    code = injected_code(linkedin, "large")
+    response = client.get("/auth/callback/", {"code": code, "state": victim_state(client)})
+    assert response.status_code == 502
+    assert "LinkedIn refused to sign you in" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert not LinkedInAccount.objects.exists()
+
+
+def test_without_pkce_a_nonce_echoed_by_the_provider_still_refuses_an_injected_code(
+    linkedin, client
+):
+    linkedin.set_knobs(pkce="off", id_token_nonce="echo")
+    code = injected_code(linkedin, "large")
+    response = client.get("/auth/callback/", {"code": code, "state": victim_state(client)})
+    assert response.status_code == 502
+    assert "could not be verified" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert not LinkedInAccount.objects.exists()
 
 
 def test_full_sign_in_creates_the_member_and_shows_their_name(linkedin, client):

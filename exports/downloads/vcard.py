@@ -5,6 +5,16 @@ ends, lines folded at 75 octets (never inside a UTF-8 character), `\\ , ;` and l
 breaks escaped, UTF-8 without a byte-order mark (one breaks iCloud's import). `UID` is the
 same for the same person in every export of the member, so re-importing updates cards.
 A contact without a name is filed under its e-mail or phone, which FN requires.
+
+Every card line is one line to every reader: a strict parser splits on CRLF only, but a
+naive importer (Python's `str.splitlines`, many text editors and scripting languages)
+also breaks at VT, FF, FS, GS, RS, NEL, U+2028 and U+2029, so a name holding one could
+seem to start a new line or a new card. The rule: every character that breaks a line
+somewhere (CR, LF, CRLF as one, VT, FF, NEL, U+2028 LINE SEPARATOR, U+2029 PARAGRAPH
+SEPARATOR) is written as vCard's one line break, `\\n`; the information separators FS, GS,
+RS and US (U+001C to U+001F) become a space, as they separate words; every other control
+character (C0 but the tab, DEL, C1) is dropped, as vCard text may not hold one (RFC 2426's
+SAFE-CHAR).
 """
 
 from __future__ import annotations
@@ -23,7 +33,15 @@ UIDS = True  # the same UID for the same person in every export
 CONTENT_TYPE = "text/vcard; charset=utf-8"
 FILE_SUFFIX = ".vcf"
 LINE_OCTETS = 75
-NEEDS_ESCAPE = re.compile(r"[\\,;\r\n]")
+NEEDS_ESCAPE = re.compile(r"[\\,;\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+LINE_BREAKS = "\r\n\x0b\x0c\x85\u2028\u2029"
+SEPARATORS = "\x1c\x1d\x1e\x1f"
+# str.translate's table for what is left after the backslashes, commas and semicolons.
+_CONTROLS = {
+    **{code: None for code in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)] if code != 0x09},
+    **{ord(separator): " " for separator in SEPARATORS},
+    **{ord(line_break): "\\n" for line_break in LINE_BREAKS},
+}
 
 
 def write(people: Iterable[Person]) -> Iterator[bytes]:
@@ -53,12 +71,14 @@ def card(person: Person) -> str:
 
 
 def escape(value: str) -> str:
-    """Escape a text value: backslash first, then `,` `;` and every kind of line break."""
+    """Escape a text value: backslash first, then `,` `;`, every kind of line break and the
+    other control characters (the rule is in the module's docstring).
+    """
     if not NEEDS_ESCAPE.search(value):
         return value  # most names, addresses and numbers: nothing to do
     value = value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
-    # CRLF first, as one break; then a lone CR or LF.
-    return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+    # CRLF first, as one break; then each other character by the table.
+    return value.replace("\r\n", "\n").translate(_CONTROLS)
 
 
 def fold(line: str) -> str:

@@ -54,6 +54,53 @@ def test_vcard_escapes_backslash_first_then_commas_semicolons_and_line_breaks(va
     assert vcard.escape(value) == escaped
 
 
+LINE_BREAKING = ["\x0b", "\x0c", "\x85", "\u2028", "\u2029"]  # besides CR and LF
+SEPARATORS = ["\x1c", "\x1d", "\x1e", "\x1f"]  # FS, GS, RS, US
+
+
+@pytest.mark.parametrize("character", LINE_BREAKING)
+def test_vcard_writes_every_unicode_line_break_as_its_one_line_break(character):
+    assert vcard.escape(f"one{character}two") == "one\\ntwo"
+
+
+@pytest.mark.parametrize("character", SEPARATORS)
+def test_vcard_writes_information_separators_as_a_space(character):
+    assert vcard.escape(f"one{character}two") == "one two"
+
+
+def test_vcard_drops_other_control_characters_and_keeps_the_tab():
+    assert vcard.escape("a\x01b\x07c\x1bd\x7fe\x9ff\tg") == "abcdef\tg"
+
+
+def naive_lines(body: str) -> list[str]:
+    """How a naive importer reads a file: Python's `str.splitlines`."""
+    return body.splitlines()
+
+
+def test_a_card_is_the_same_lines_to_a_strict_and_to_a_naive_reader():
+    hostile = "".join(LINE_BREAKING + SEPARATORS)
+    people = [
+        Person(name=f"Ada{hostile}Lovelace", emails=(f"ada{hostile}@example.com",)),
+        Person(name="x\u2028END:VCARD\u2028BEGIN:VCARD\u2028FN:Mallory", uid="u\x0c1"),
+        Person(name="Plain Name", emails=("plain@example.com",)),
+    ]
+    plain = [Person(name="Ada Lovelace", emails=("ada@example.com",)), Person(name="x"), people[2]]
+    body = b"".join(vcard.write(people)).decode()
+    strict = body.split("\r\n")[:-1]
+    assert naive_lines(body) == strict
+    # The cards have as many lines as the same cards without the hostile characters.
+    plain_body = b"".join(vcard.write(plain)).decode()
+    assert len(naive_lines(body)) == len(naive_lines(plain_body)) + 1  # the UID line
+    assert sum(line == "BEGIN:VCARD" for line in naive_lines(body)) == len(people)
+    cards = parse_cards(body.encode())
+    assert len(cards) == len(people)
+    assert cards[0].fn.value == "Ada" + "\n" * len(LINE_BREAKING) + " " * len(SEPARATORS) + (
+        "Lovelace"
+    )
+    assert cards[1].fn.value == "x\nEND:VCARD\nBEGIN:VCARD\nFN:Mallory"
+    assert cards[1].uid.value == "u\n1"
+
+
 @pytest.mark.parametrize(
     "line",
     [

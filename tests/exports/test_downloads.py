@@ -16,6 +16,7 @@ from exports import selectors
 from exports.downloads.formulas import neutralise
 from exports.models import Contact, ExportTask
 from exports.phones import phone_international
+from tests.exports import factories
 from tests.exports.test_journey import finished, start_export
 from tests.fixtures_app import sign_in
 
@@ -158,6 +159,54 @@ def test_no_csv_starts_a_cell_with_a_formula_and_no_phone_is_altered(member_clie
             assert neutralise(cell) == cell or cell.startswith("'"), (key, cell)
             assert not cell.startswith(("=", "@", "-", "\t", "\r")), (key, cell)
         assert not any(cell.startswith("'+1") for cell in cells), key
+
+
+def test_hidden_and_look_alike_formulas_are_neutralised_in_every_csv(client):
+    hidden = [
+        '\u200b=HYPERLINK("http://evil.example")',
+        "\ufeff@SUM(A1)",
+        "\uff1d1+1",
+        "\u2060\uff0bcmd",
+    ]
+    owner = factories.member()
+    task = factories.export_ingested(
+        owner,
+        [
+            *(factories.contact(name, f"{n}@example.com") for n, name in enumerate(hidden)),
+            factories.contact("\u200bAda Lovelace", "ada@example.com", "\u200b+1 415 555 0100"),
+        ],
+    )
+    client.force_login(owner)
+    for key in ("csv", "excel", "google", "outlook"):
+        body, _ = download(client, f"/exports/{task.public_id}/", key)
+        cells = {cell for row in read_csv(body.removeprefix(b"\xef\xbb\xbf")) for cell in row}
+        for name in hidden:
+            assert name not in cells, (key, name)
+            assert any(cell.startswith("'" + name[:2]) for cell in cells), (key, name)
+        # An invisible character before no trigger changes nothing.
+        assert any(cell.startswith("\u200bAda") for cell in cells), key
+    body, _ = download(client, f"/exports/{task.public_id}/", "csv")
+    assert "\u200b+1 415 555 0100" in {cell for row in read_csv(body) for cell in row}
+
+
+def test_a_vcard_download_is_one_line_per_field_to_a_naive_reader_too(client):
+    owner = factories.member()
+    names = ["Ada\u2028BEGIN:VCARD", "Grace\x0bHopper", "Mary\x85Somerville", "Alan\x1cTuring"]
+    task = factories.export_ingested(
+        owner, [factories.contact(name, f"{n}@example.com") for n, name in enumerate(names)]
+    )
+    client.force_login(owner)
+    body, _ = download(client, f"/exports/{task.public_id}/", "vcard")
+    text = body.decode()
+    assert text.splitlines() == text.split("\r\n")[:-1]
+    assert sum(line == "BEGIN:VCARD" for line in text.splitlines()) == len(names)
+    cards = list(vobject.readComponents(text))
+    assert [card.fn.value for card in cards] == [
+        "Ada\nBEGIN:VCARD",
+        "Grace\nHopper",
+        "Mary\nSomerville",
+        "Alan Turing",
+    ]
 
 
 def test_download_what_i_see_narrows_every_format_to_the_search(member_client, ready):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import secrets
 import time
 
 import pytest
 import requests
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
@@ -157,7 +159,8 @@ def test_token_endpoint_refuses_http_basic_client_authentication(sandbox, author
     assert response.json()["error"] == "invalid_client"
 
 
-def test_token_endpoint_refuses_a_pkce_code_verifier(authorization_code, exchange):
+def test_token_endpoint_refuses_a_pkce_code_verifier(sandbox, authorization_code, exchange):
+    sandbox.set_knobs(pkce="off")  # LinkedIn, as reported for web applications
     response = exchange(authorization_code(), code_verifier="a" * 50)
 
     assert response.status_code in (400, 401)
@@ -266,3 +269,63 @@ def test_the_member_without_the_contacts_permission_does_not_get_the_scope(sign_
 
     assert CONTACTS_SCOPE not in tokens["scope"].split()
     assert "openid" in tokens["scope"].split()
+
+
+def pkce_pair() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    return verifier, create_s256_code_challenge(verifier)
+
+
+def test_discovery_offers_pkce_s256_unless_the_pkce_knob_is_off(sandbox):
+    assert discovery(sandbox)["code_challenge_methods_supported"] == ["S256"]
+    sandbox.set_knobs(pkce="off")
+    assert "code_challenge_methods_supported" not in discovery(sandbox)
+
+
+def test_a_code_issued_for_a_challenge_is_exchanged_only_with_its_verifier(
+    authorization_code, exchange
+):
+    verifier, challenge = pkce_pair()
+    other_verifier, _ = pkce_pair()
+    code = authorization_code(code_challenge=challenge, code_challenge_method="S256")
+    wrong = exchange(code, code_verifier=other_verifier)
+    assert wrong.status_code == 400
+    assert wrong.json()["error"] == "invalid_grant"
+
+    code = authorization_code(code_challenge=challenge, code_challenge_method="S256")
+    missing = exchange(code)
+    assert missing.status_code == 400
+    assert missing.json()["error"] == "invalid_request"
+
+    code = authorization_code(code_challenge=challenge, code_challenge_method="S256")
+    right = exchange(code, code_verifier=verifier)
+    assert right.status_code == 200, right.text
+    assert right.json()["id_token"]
+
+
+def test_a_verifier_for_a_code_issued_without_a_challenge_is_refused(authorization_code, exchange):
+    verifier, _ = pkce_pair()
+    response = exchange(authorization_code(), code_verifier=verifier)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+
+
+@pytest.mark.parametrize("method", ["plain", None])
+def test_only_the_s256_challenge_method_is_offered(sandbox, authorize_url, method):
+    _, challenge = pkce_pair()
+    url = authorize_url(code_challenge=challenge, code_challenge_method=method, state="s-9")
+    response = requests.get(url, allow_redirects=False, timeout=10)
+    assert response.status_code == 302
+    query = query_of(response.headers["Location"])
+    assert query["error"] == "invalid_request"
+    assert query["state"] == "s-9"
+
+
+def test_with_pkce_off_a_challenge_is_ignored_as_linkedin_does(
+    sandbox, authorization_code, exchange
+):
+    sandbox.set_knobs(pkce="off")
+    _, challenge = pkce_pair()
+    code = authorization_code(code_challenge=challenge, code_challenge_method="S256")
+    response = exchange(code)
+    assert response.status_code == 200, response.text
