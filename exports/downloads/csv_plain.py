@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Iterator
 
 from exports.downloads.base import csv_chunks
+from exports.selectors.in_order import ContactRow
 
 LABEL = "CSV"
 HINT = "For a CRM, a database or any program that reads CSV (UTF-8)."
@@ -14,7 +16,9 @@ CONTENT_TYPE = "text/csv; charset=utf-8"
 FILE_SUFFIX = ".csv"
 HEADER = ("Name", "Email Address", "Phone Number", "Phone Number (International)")
 BYTE_ORDER_MARK = False
+# A row's cells, in HEADER's order.
+CELLS = operator.attrgetter("name", "email", "phone", "phone_international")
 
 
-def write(rows: Iterable[tuple[str, str, str, str]]) -> Iterator[bytes]:
-    return csv_chunks(HEADER, rows, byte_order_mark=BYTE_ORDER_MARK)
+def write(rows: Iterable[ContactRow]) -> Iterator[bytes]:
+    return csv_chunks(HEADER, map(CELLS, rows), byte_order_mark=BYTE_ORDER_MARK)
