@@ -75,11 +75,11 @@ class DuplicateKeys:
         # E-mails and phones are looked up apart, so an e-mail never meets a phone.
         shared = (shared_emails, shared_phones)
         first_with: tuple[dict[int, int], dict[int, int]] = ({}, {})
-        for position, keys in enumerate(zip(self._emails, self._phones, strict=True)):
-            if keys[0] not in shared_emails and keys[1] not in shared_phones:
+        for position, (email, phone) in enumerate(zip(self._emails, self._phones, strict=True)):
+            if email not in shared_emails and phone not in shared_phones:
                 continue
             parent[position] = position
-            for key, first, joining in zip(keys, first_with, shared, strict=True):
+            for key, first, joining in zip((email, phone), first_with, shared, strict=True):
                 if key not in joining:  # held once, or a shared line
                     continue
                 other = first.setdefault(key, position)

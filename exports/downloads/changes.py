@@ -29,11 +29,9 @@ def write(changes: Iterable[ContactChange]) -> Iterator[bytes]:
 
 
 def _row(change: ContactChange) -> tuple[str, ...]:
-    """A change's cells, in HEADER's order; the previous ones are "" once the previous
-    export is purged.
-    """
+    """A change's cells, in HEADER's order."""
     return (
-        _kind(change),
+        "new" if change.new else _CHANGED[change.email_changed, change.phone_changed],
         change.name,
         change.email,
         change.phone,
@@ -43,9 +41,9 @@ def _row(change: ContactChange) -> tuple[str, ...]:
     )
 
 
-def _kind(change: ContactChange) -> str:
-    if change.new:
-        return "new"
-    if change.email_changed and change.phone_changed:
-        return "changed e-mail and phone"
-    return "changed e-mail" if change.email_changed else "changed phone"
+# (e-mail changed, phone changed) → the "Change" cell of a contact that is not new.
+_CHANGED = {
+    (True, True): "changed e-mail and phone",
+    (True, False): "changed e-mail",
+    (False, True): "changed phone",
+}

@@ -19,4 +19,4 @@ FILE_SUFFIX = "-excel.csv"
 
 
 def write(rows: Iterable[ContactRow]) -> Iterator[bytes]:
-    return csv_chunks(csv_plain.HEADER, map(csv_plain.CELLS, rows), byte_order_mark=True)
+    return csv_chunks(csv_plain.HEADER, rows, byte_order_mark=True)

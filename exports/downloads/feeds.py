@@ -8,14 +8,13 @@ needs.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Iterator
 from types import ModuleType
 
 from exports.downloads.people import people
 from exports.models import ExportTask
 from exports.selectors.changes import contact_changes
-from exports.selectors.in_order import contact_rows, raw_rows
+from exports.selectors.in_order import contact_rows, raw_texts
 
 Feed = Callable[..., Iterator]
 
@@ -35,14 +34,12 @@ def _people(writer: ModuleType, *, task: ExportTask, query: str, merged: bool) -
 
 
 def _raw(writer: ModuleType, *, task: ExportTask, query: str, merged: bool) -> Iterator[str]:
-    return map(_RAW_TEXT, raw_rows(task=task, query=query))
+    return raw_texts(task=task, query=query)
 
 
 def _changes(writer: ModuleType, *, task: ExportTask, query: str, merged: bool) -> Iterator:
     return contact_changes(task=task)  # always the whole book's changes
 
-
-_RAW_TEXT = operator.attrgetter("raw_text")
 
 FEEDS: dict[str, Feed] = {
     "rows": _rows,  # `in_order.ContactRow` per contact

@@ -9,9 +9,10 @@ query (and keeps its result) before the first row.
 
 from __future__ import annotations
 
-import functools
 import itertools
-from collections.abc import Callable, Iterator
+import operator
+from collections.abc import Iterator
+from itertools import repeat
 from typing import NamedTuple, TypeVar
 
 from django.db.models import QuerySet, TextField
@@ -31,7 +32,6 @@ class ContactRow(NamedTuple):
     email: str
     phone: str
     phone_international: str
-    position: int
 
 
 class PersonRow(NamedTuple):
@@ -48,17 +48,14 @@ class PersonRow(NamedTuple):
     position: int
 
 
-class RawRow(NamedTuple):
-    raw_text: str  # LinkedIn's JSON of the contact, as stored
-    position: int
-
-
 Row = TypeVar("Row", bound=tuple)
 
 
 def contact_rows(*, task: ExportTask, query: str = "") -> Iterator[ContactRow]:
     """Yield each contact matching `query`, in LinkedIn's order, as the database gives it."""
-    return by_position(contacts_search(task=task, query=query), ContactRow)
+    contacts = contacts_search(task=task, query=query)
+    for batch in _batches_by_position(contacts, ContactRow._fields):
+        yield from map(_new, repeat(ContactRow), map(_WITHOUT_POSITION, batch))
 
 
 def person_rows(*, task: ExportTask, query: str = "") -> Iterator[PersonRow]:
@@ -66,28 +63,44 @@ def person_rows(*, task: ExportTask, query: str = "") -> Iterator[PersonRow]:
     return by_position(contacts_search(task=task, query=query), PersonRow)
 
 
-def raw_rows(*, task: ExportTask, query: str = "") -> Iterator[RawRow]:
+def raw_texts(*, task: ExportTask, query: str = "") -> Iterator[str]:
     """Yield the stored JSON text of each contact matching `query`, in LinkedIn's order,
     without decoding it.
     """
     contacts = contacts_search(task=task, query=query).annotate(
         raw_text=Cast("raw", output_field=TextField())
     )
-    return by_position(contacts, RawRow)
+    for batch in _batches_by_position(contacts, ("raw_text",)):
+        yield from map(_FIRST, batch)
 
 
 def by_position(rows: QuerySet, row_type: type[Row]) -> Iterator[Row]:
     """Yield `rows` (contacts or fingerprints of one task) in LinkedIn's order, each a
-    `row_type` of the columns it names (one of them `position`), in batches.
+    `row_type` of the columns it names, the last of them `position`.
     """
-    named = _maker(row_type)
-    values = rows.order_by("position").values_list(*row_type._fields)
+    for batch in _batches_by_position(rows, row_type._fields[:-1]):
+        yield from map(_new, repeat(row_type), batch)
+
+
+def _batches_by_position(rows: QuerySet, columns: tuple[str, ...]) -> Iterator[list[tuple]]:
+    """Yield `rows` in LinkedIn's order in batches, each row the values of `columns` and
+    then its position, each batch a range of the `(task, position)` key after the last.
+    """
+    values = rows.order_by("position").values_list(*columns, "position")
     after, size = -1, DOWNLOAD_FIRST_ROWS
-    while batch := list(map(named, values.filter(position__gt=after)[:size])):
-        yield from batch
+    while batch := list(values.filter(position__gt=after)[:size]):
+        yield batch
         if len(batch) < size:
             return
-        after, size = batch[-1].position, DOWNLOAD_ROWS
+        after, size = _POSITION(batch[-1]), DOWNLOAD_ROWS
+
+
+# Rows are made by `tuple.__new__` mapped over a batch, as `values_list(named=True)` makes
+# them: no Python code runs per row.
+_new = tuple.__new__
+_FIRST = operator.itemgetter(0)
+_POSITION = operator.itemgetter(-1)  # the last column `_batches_by_position` reads
+_WITHOUT_POSITION = operator.itemgetter(slice(0, -1))
 
 
 def batched(items: Iterator[Row]) -> Iterator[list[Row]]:
@@ -105,14 +118,9 @@ def streamed(rows: QuerySet, row_type: type[Row]) -> Iterator[Row]:
     `DOWNLOAD_ROWS` at a time.
     """
     values = rows.values_list(*row_type._fields).iterator(DOWNLOAD_ROWS)
-    return map(_maker(row_type), values)
+    return map(_new, repeat(row_type), values)
 
 
 def as_rows(rows: QuerySet, row_type: type[Row]) -> Iterator[Row]:
     """Yield `rows` in their own order, each a `row_type`, read at once (a few rows)."""
-    return map(_maker(row_type), rows.values_list(*row_type._fields))
-
-
-def _maker(row_type: type[Row]) -> Callable[[tuple], Row]:
-    # A row made in C, as `values_list(named=True)` makes them: no Python call per row.
-    return functools.partial(tuple.__new__, row_type)
+    return map(_new, repeat(row_type), rows.values_list(*row_type._fields))
