@@ -12,7 +12,7 @@ from exports.downloads.base import Person, Phone
 from exports.duplicates import person_groups
 from exports.models import ExportTask
 from exports.selectors.contacts import contacts_search
-from exports.selectors.in_order import ContactRow, PersonRow, contact_rows, person_rows
+from exports.selectors.in_order import PersonRow, contact_rows, person_rows
 
 
 def people(*, task: ExportTask, query: str, merged: bool, uids: bool) -> Iterator[Person]:
@@ -23,7 +23,12 @@ def people(*, task: ExportTask, query: str, merged: bool, uids: bool) -> Iterato
     """
     if not merged and not uids:
         # The CSV formats, contact by contact: the four fields of a row, no key to read.
-        yield from map(_person_alone, contact_rows(task=task, query=query))
+        for name, email, phone, international in contact_rows(task=task, query=query):
+            yield Person(
+                name=name,
+                emails=(email,) if email else (),
+                phones=(Phone(phone, international),) if phone else (),
+            )
         return
     if not merged:
         # The vCard, contact by contact.
@@ -34,14 +39,6 @@ def people(*, task: ExportTask, query: str, merged: bool, uids: bool) -> Iterato
     contacts = contacts_search(task=task, query=query)
     for rows in person_groups(contacts, searched=bool(search_form(query.strip()))):
         yield merged_person(rows, uid=uid)
-
-
-def _person_alone(row: ContactRow) -> Person:
-    return Person(
-        name=row.name,
-        emails=(row.email,) if row.email else (),
-        phones=(Phone(row.phone, row.phone_international),) if row.phone else (),
-    )
 
 
 def _people_with_uids(rows: Iterable[PersonRow], *, uid: Callable[[str], str]) -> Iterator[Person]:
