@@ -11,7 +11,13 @@ urlpatterns = [
     path("exports/<uuid:public_id>/delete/", views.export_delete, name="export_delete"),
     path("my-data/delete/", views.member_data_delete, name="member_data_delete"),
     path("exports/<uuid:public_id>/contacts.csv", views.contacts_csv, name="contacts_csv"),
-    path("exports/<uuid:public_id>/contacts.json", views.contacts_json, name="contacts_json"),
+    # The first JSON address, kept working: no page links it any more.
+    path(
+        "exports/<uuid:public_id>/contacts.json",
+        views.contacts_download,
+        {"format_key": "json"},
+        name="contacts_json",
+    ),
     path(
         "exports/<uuid:public_id>/download/<slug:format_key>/",
         views.contacts_download,

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
 from types import ModuleType
 from urllib.parse import quote
 from uuid import UUID
@@ -17,7 +16,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from exports import downloads, selectors, services
+from exports import downloads, duplicates, selectors, services
+from exports.downloads import feeds
 from exports.models import ExportTask
 from exports.templatetags.moments import moment_text
 
@@ -148,23 +148,16 @@ def contacts_download(request: HttpRequest, public_id: UUID, format_key: str) ->
     writer = downloads.FORMATS.get(format_key)
     if writer is None:
         raise Http404("No such download.")
-    query = request.GET.get("q", "")[: selectors.MAX_QUERY_LENGTH]
+    task, instead = _stored_book(request, public_id)
+    if instead is not None:
+        return instead
     merged = writer.MERGES and request.GET.get("merged") == "1"
-
-    def body(task: ExportTask) -> Iterator[bytes]:
-        if writer.SOURCE == "rows":
-            return writer.write(selectors.download_rows(task=task, query=query))
-        if writer.SOURCE == "raw":
-            return writer.write(selectors.download_raw(task=task, query=query))
-        if writer.SOURCE == "changes":
-            return writer.write(selectors.changes_rows(task=task))
-        people = selectors.download_people(task=task, query=query, merged=merged, uids=writer.UIDS)
-        return writer.write(people)
-
-    suffix = writer.FILE_SUFFIX
-    if merged:
-        suffix = suffix.replace(".", "-merged.", 1)
-    return _download(request, public_id, body, writer.CONTENT_TYPE, suffix)
+    body = feeds.file_body(writer, task=task, query=_query(request), merged=merged)
+    suffix = writer.FILE_SUFFIX.replace(".", "-merged.", 1) if merged else writer.FILE_SUFFIX
+    response = StreamingHttpResponse(body, content_type=writer.CONTENT_TYPE)
+    filename = f"linkedin-contacts-{_file_date(task)}{suffix}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @require_GET
@@ -177,38 +170,15 @@ def contacts_csv(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_GET
 @login_required
-def contacts_json(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    return contacts_download(request, public_id, "json")
-
-
-@require_GET
-@login_required
 def export_duplicates(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The contacts listed more than once, person by person."""
     task, instead = _stored_book(request, public_id)
     if instead is not None:
         return instead
-    page = selectors.duplicates_page(
+    page = duplicates.duplicates_page(
         task=task, page_number=request.GET.get("page"), per_page=settings.CONTACTS_PER_PAGE
     )
     return render(request, "exports/duplicates.html", {"task": task, "page": page})
-
-
-def _download(
-    request: HttpRequest,
-    public_id: UUID,
-    body: Callable[[ExportTask], Iterator[bytes]],
-    content_type: str,
-    extension: str,
-) -> HttpResponse:
-    """Stream the owner's finished address book as an attachment named after its date."""
-    task, instead = _stored_book(request, public_id)
-    if instead is not None:
-        return instead
-    response = StreamingHttpResponse(body(task), content_type=content_type)
-    filename = f"linkedin-contacts-{_file_date(task)}{extension}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _stored_book(request: HttpRequest, public_id: UUID) -> tuple[ExportTask, HttpResponse | None]:
@@ -276,7 +246,7 @@ def _expired(request: HttpRequest, task: ExportTask, *, partial: bool = False) -
 
 
 def _contacts_page(request: HttpRequest, task: ExportTask) -> dict:
-    query = request.GET.get("q", "")[: selectors.MAX_QUERY_LENGTH]
+    query = _query(request)
     sort = request.GET.get("sort", "")
     sort = sort if sort in selectors.CONTACT_SORTS else ""
     page = selectors.contacts_page(
@@ -305,6 +275,11 @@ def _contacts_page(request: HttpRequest, task: ExportTask) -> dict:
         "query": query,
         "sort": sort,
     }
+
+
+def _query(request: HttpRequest) -> str:
+    """The search of the contacts' page and of "download what I see"."""
+    return request.GET.get("q", "")[: selectors.MAX_QUERY_LENGTH]
 
 
 def _page_href(*, query: str, sort: str, page_number: int) -> str:

@@ -2,12 +2,13 @@
 
 Each module has a `write(items)` generator of byte chunks and says what it is: `LABEL`,
 `HINT` (where the file goes, shown in the download menu), `CONTENT_TYPE`, `FILE_SUFFIX`,
-`SOURCE` (what it writes: "rows", each contact's name, e-mail, phone and international
-phone as stored; "people", `base.Person` per contact, or per person when `MERGES` and the
-member asks for merged, with a vCard `uid` only when it needs `UIDS`; "raw", the stored
-JSON text of each contact; "changes", `changes.Change` rows) and whether it `MERGES`.
-One view streams whichever key is asked for (`exports.views.contacts_download`). Adding a
-format is one module and one line below; the menu lists them in this order.
+`SOURCE` (what it writes, the key of its feed in `feeds.FEEDS`: "rows", each contact's
+name, e-mail, phone and international phone as stored; "people", `base.Person` per
+contact, or per person when `MERGES` and the member asks for merged, with a vCard `uid`
+only when it needs `UIDS`; "raw", the stored JSON text of each contact; "changes", each
+new and changed contact) and whether it `MERGES`. One view streams whichever key is asked
+for (`exports.views.contacts_download`). Adding a format is one module and one line
+below; the menu lists them in this order.
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple
 
 from exports.downloads.base import csv_chunks
+from exports.selectors.changes import ContactChange
 
 LABEL = "Changes since the previous export (CSV)"
 HINT = "Who is new and who changed e-mail or phone since your previous export."
@@ -24,17 +24,26 @@ HEADER = (
 )
 
 
-class Change(NamedTuple):
-    """A new or changed contact; `previous_*` are "" once the previous export is purged."""
-
-    kind: str
-    name: str
-    email: str
-    phone: str
-    phone_international: str
-    previous_email: str
-    previous_phone: str
+def write(changes: Iterable[ContactChange]) -> Iterator[bytes]:
+    return csv_chunks(HEADER, map(_row, changes))
 
 
-def write(changes: Iterable[Change]) -> Iterator[bytes]:
-    return csv_chunks(HEADER, changes)
+def _row(change: ContactChange) -> tuple[str, ...]:
+    """A change's cells, in HEADER's order."""
+    return (
+        "new" if change.new else _CHANGED[change.email_changed, change.phone_changed],
+        change.name,
+        change.email,
+        change.phone,
+        change.phone_international,
+        change.previous_email,
+        change.previous_phone,
+    )
+
+
+# (e-mail changed, phone changed) → the "Change" cell of a contact that is not new.
+_CHANGED = {
+    (True, True): "changed e-mail and phone",
+    (True, False): "changed e-mail",
+    (False, True): "changed phone",
+}

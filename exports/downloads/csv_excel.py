@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from exports.downloads import csv_plain
 from exports.downloads.base import csv_chunks
+from exports.selectors.in_order import ContactRow
 
 LABEL = "Spreadsheet (Excel)"
 HINT = "For Excel, Numbers, LibreOffice and other spreadsheets."
@@ -17,5 +18,5 @@ CONTENT_TYPE = "text/csv; charset=utf-8"
 FILE_SUFFIX = "-excel.csv"
 
 
-def write(rows: Iterable[tuple[str, str, str, str]]) -> Iterator[bytes]:
+def write(rows: Iterable[ContactRow]) -> Iterator[bytes]:
     return csv_chunks(csv_plain.HEADER, rows, byte_order_mark=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from exports.downloads.base import csv_chunks
+from exports.selectors.in_order import ContactRow
 
 LABEL = "CSV"
 HINT = "For a CRM, a database or any program that reads CSV (UTF-8)."
@@ -16,5 +17,5 @@ HEADER = ("Name", "Email Address", "Phone Number", "Phone Number (International)
 BYTE_ORDER_MARK = False
 
 
-def write(rows: Iterable[tuple[str, str, str, str]]) -> Iterator[bytes]:
+def write(rows: Iterable[ContactRow]) -> Iterator[bytes]:
     return csv_chunks(HEADER, rows, byte_order_mark=BYTE_ORDER_MARK)

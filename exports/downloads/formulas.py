@@ -124,8 +124,8 @@ def neutralise_row(cells: Sequence[str]) -> Sequence[str]:
     it does not need to.
     """
     for cell in cells:
-        # The first character in a set: half the time of `startswith` with a tuple, and
-        # this test runs for every cell of a download.
+        # The first character in a set: cheaper than `startswith` with a tuple, and this
+        # test runs for every cell of a download.
         if cell and cell[0] in _SUSPECT_FIRST and neutralise(cell) is not cell:
             return [neutralise(cell) for cell in cells]
     return cells

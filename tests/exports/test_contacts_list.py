@@ -190,7 +190,7 @@ def test_far_pages_are_elided_around_the_current_one(book, settings):
 
 
 def test_a_search_with_very_many_matches_is_counted_only_up_to_a_bound(book, monkeypatch):
-    monkeypatch.setattr(selectors, "SEARCH_COUNT_LIMIT", 4)
+    monkeypatch.setattr(selectors.contacts, "SEARCH_COUNT_LIMIT", 4)
     client, url, _ = book
     response = client.get(url, {"q": "example"})
     paginator = response.context["page"].paginator

@@ -270,8 +270,8 @@ def test_a_download_read_in_tiny_batches_is_the_same_file(
 ):
     whole, _ = download(member_client, ready, key, **params)
     # Batches of two and three contacts: every group and duplicate crosses a boundary.
-    monkeypatch.setattr(selectors, "DOWNLOAD_FIRST_ROWS", 2)
-    monkeypatch.setattr(selectors, "DOWNLOAD_ROWS", 3)
+    monkeypatch.setattr(selectors.in_order, "DOWNLOAD_FIRST_ROWS", 2)
+    monkeypatch.setattr(selectors.in_order, "DOWNLOAD_ROWS", 3)
     assert download(member_client, ready, key, **params)[0] == whole
 
 

@@ -1,0 +1,49 @@
+"""What each download is made from: a writer's `SOURCE` names the read that feeds it.
+
+As `django.core.serializers` maps a format to its module, `FEEDS` maps a source to its
+feed: a function of the writer, the task, the search (`query`, "download what I see") and
+whether the member asked for one entry per person (`merged`), each using what its source
+needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from types import ModuleType
+
+from exports.downloads.people import people
+from exports.models import ExportTask
+from exports.selectors.changes import contact_changes
+from exports.selectors.in_order import contact_rows, raw_texts
+
+Feed = Callable[..., Iterator]
+
+
+def file_body(writer: ModuleType, *, task: ExportTask, query: str, merged: bool) -> Iterator[bytes]:
+    """Return the byte chunks of `writer`'s file of the task, fed by its `SOURCE`."""
+    feed = FEEDS[writer.SOURCE]
+    return writer.write(feed(writer, task=task, query=query, merged=merged))
+
+
+def _rows(writer: ModuleType, *, task: ExportTask, query: str, merged: bool) -> Iterator:
+    return contact_rows(task=task, query=query)
+
+
+def _people(writer: ModuleType, *, task: ExportTask, query: str, merged: bool) -> Iterator:
+    return people(task=task, query=query, merged=merged, uids=writer.UIDS)
+
+
+def _raw(writer: ModuleType, *, task: ExportTask, query: str, merged: bool) -> Iterator[str]:
+    return raw_texts(task=task, query=query)
+
+
+def _changes(writer: ModuleType, *, task: ExportTask, query: str, merged: bool) -> Iterator:
+    return contact_changes(task=task)  # always the whole book's changes
+
+
+FEEDS: dict[str, Feed] = {
+    "rows": _rows,  # `in_order.ContactRow` per contact
+    "people": _people,  # `base.Person` per contact, or per person when merged
+    "raw": _raw,  # the stored JSON text of each contact
+    "changes": _changes,  # `changes.ContactChange` per new or changed contact
+}

@@ -1,0 +1,111 @@
+"""The people of a download: one `Person` per contact, or per person when merged, with the
+vCard UID that makes re-importing a file update its cards instead of adding them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+from exports import matching
+from exports.collation import search_form
+from exports.downloads.base import Person, Phone
+from exports.duplicates import person_groups
+from exports.models import ExportTask
+from exports.selectors.contacts import contacts_search
+from exports.selectors.in_order import PersonRow, contact_rows, person_rows
+
+
+def people(*, task: ExportTask, query: str, merged: bool, uids: bool) -> Iterator[Person]:
+    """Yield the task's contacts matching `query` in LinkedIn's order, one `Person` each;
+    with `merged`, one per person: the contacts of a duplicate group together, with every
+    distinct e-mail and phone, in the order of the group's first contact. Without `uids`
+    the people have no vCard UID (its HMAC is most of a row's cost for the CSV formats).
+    """
+    if not merged and not uids:
+        # The CSV formats, contact by contact: the four fields of a row, no key to read.
+        for name, email, phone, international in contact_rows(task=task, query=query):
+            yield Person(
+                name=name,
+                emails=(email,) if email else (),
+                phones=(Phone(phone, international),) if phone else (),
+            )
+        return
+    if not merged:
+        # The vCard, contact by contact.
+        uid = _Uids(owner_id=task.owner_id).uid
+        yield from _people_with_uids(person_rows(task=task, query=query), uid=uid)
+        return
+    uid = _Uids(owner_id=task.owner_id).uid if uids else None
+    contacts = contacts_search(task=task, query=query)
+    for rows in person_groups(contacts, searched=bool(search_form(query.strip()))):
+        yield merged_person(rows, uid=uid)
+
+
+def _people_with_uids(rows: Iterable[PersonRow], *, uid: Callable[[str], str]) -> Iterator[Person]:
+    for row in rows:
+        key = matching.match_key(
+            email=row.email_key, phone_international=row.phone_international, name=row.name
+        )
+        group = row.duplicate_group
+        if group is not None and row.position != group:
+            # Listed twice: the same key as the group's first contact, so set apart.
+            key = f"{key}#{row.position - group}"
+        yield Person(
+            name=row.name,
+            emails=(row.email,) if row.email else (),
+            phones=(Phone(row.phone, row.phone_international),) if row.phone else (),
+            uid=uid(key),
+        )
+
+
+def merged_person(rows: list[PersonRow], *, uid: Callable[[str], str] | None) -> Person:
+    """Return the one entry of a person's contacts: the first name (the others as
+    `other_names`), every distinct e-mail and phone, in the order of the contacts.
+    """
+    names = list(dict.fromkeys(row.name for row in rows if row.name))
+    # An address differing only in case is the same address: the first spelling is kept.
+    emails = list({row.email_key: row.email for row in reversed(rows) if row.email}.values())[::-1]
+    phones: dict[str, Phone] = {}
+    for row in rows:
+        # A number in two spellings is one number: compared in international form.
+        same = row.phone_international or row.phone
+        if row.phone and same not in phones:
+            phones[same] = Phone(row.phone, row.phone_international)
+    return Person(
+        name=names[0] if names else "",
+        emails=tuple(emails),
+        phones=tuple(phones.values()),
+        other_names=tuple(names[1:]),
+        uid=uid(_person_key(rows, names)) if uid else "",
+    )
+
+
+def _person_key(rows: list[PersonRow], names: list[str]) -> str:
+    """The smallest key of the person, whatever the order: the same UID in every export."""
+    return matching.match_key(
+        email=min((row.email_key for row in rows if row.email_key), default=""),
+        phone_international=min(
+            (row.phone_international for row in rows if row.phone_international), default=""
+        ),
+        name=min(names, default=""),
+    )
+
+
+class _Uids:
+    """vCard UIDs, unique within one file.
+
+    A UID comes from the person's match key, so it is the same in every export. Two
+    entries with the same key and not merged (the same name and nothing else) get the
+    key's second, third... UID; only such keys are remembered, not the whole book.
+    """
+
+    def __init__(self, *, owner_id: int):
+        self._uid = matching.vcard_uids(owner_id=owner_id)
+        self._seen: dict[str, int] = {}
+
+    def uid(self, key: str) -> str:
+        if key.startswith("name:") or not key:
+            count = self._seen[key] = self._seen.get(key, 0) + 1
+            if count > 1:
+                key = f"{key}#{count}"
+        return self._uid(key)

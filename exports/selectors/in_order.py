@@ -1,0 +1,126 @@
+"""Reads of a whole book, or a search's matches, in LinkedIn's order, for the downloads.
+
+Each row is a named tuple whose fields are the columns read. A book of any size streams
+with flat memory: rows are read in batches, each a range of the `(task, position)` key, a
+small first batch so the first chunk of a download leaves at once, then larger ones. Not
+one cursor over the book: outside a transaction, PostgreSQL runs a held cursor's whole
+query (and keeps its result) before the first row.
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+from collections.abc import Iterator
+from itertools import repeat
+from typing import NamedTuple, TypeVar
+
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
+
+from exports.models import ExportTask
+from exports.selectors.contacts import contacts_search
+
+DOWNLOAD_FIRST_ROWS = 200
+DOWNLOAD_ROWS = 2000
+
+
+class ContactRow(NamedTuple):
+    """A contact as the plain CSV writes it: the phone as sent and in international form."""
+
+    name: str
+    email: str
+    phone: str
+    phone_international: str
+
+
+class PersonRow(NamedTuple):
+    """A contact with what says who it is: its e-mail key and its duplicate group (the
+    position of the group's first contact, None for a contact listed once).
+    """
+
+    name: str
+    email: str
+    phone: str
+    phone_international: str
+    email_key: str
+    duplicate_group: int | None
+    position: int
+
+
+Row = TypeVar("Row", bound=tuple)
+
+
+def contact_rows(*, task: ExportTask, query: str = "") -> Iterator[ContactRow]:
+    """Yield each contact matching `query`, in LinkedIn's order, as the database gives it."""
+    contacts = contacts_search(task=task, query=query)
+    for batch in _batches_by_position(contacts, ContactRow._fields):
+        yield from map(_new, repeat(ContactRow), map(_WITHOUT_POSITION, batch))
+
+
+def person_rows(*, task: ExportTask, query: str = "") -> Iterator[PersonRow]:
+    """Yield each contact matching `query` with its keys and group, in LinkedIn's order."""
+    return by_position(contacts_search(task=task, query=query), PersonRow)
+
+
+def raw_texts(*, task: ExportTask, query: str = "") -> Iterator[str]:
+    """Yield the stored JSON text of each contact matching `query`, in LinkedIn's order,
+    without decoding it.
+    """
+    contacts = contacts_search(task=task, query=query).annotate(
+        raw_text=Cast("raw", output_field=TextField())
+    )
+    for batch in _batches_by_position(contacts, ("raw_text",)):
+        yield from map(_FIRST, batch)
+
+
+def by_position(rows: QuerySet, row_type: type[Row]) -> Iterator[Row]:
+    """Yield `rows` (contacts or fingerprints of one task) in LinkedIn's order, each a
+    `row_type` of the columns it names, the last of them `position`.
+    """
+    for batch in _batches_by_position(rows, row_type._fields[:-1]):
+        yield from map(_new, repeat(row_type), batch)
+
+
+def _batches_by_position(rows: QuerySet, columns: tuple[str, ...]) -> Iterator[list[tuple]]:
+    """Yield `rows` in LinkedIn's order in batches, each row the values of `columns` and
+    then its position, each batch a range of the `(task, position)` key after the last.
+    """
+    values = rows.order_by("position").values_list(*columns, "position")
+    after, size = -1, DOWNLOAD_FIRST_ROWS
+    while batch := list(values.filter(position__gt=after)[:size]):
+        yield batch
+        if len(batch) < size:
+            return
+        after, size = _POSITION(batch[-1]), DOWNLOAD_ROWS
+
+
+# Rows are made by `tuple.__new__` mapped over a batch, as `values_list(named=True)` makes
+# them: no Python code runs per row.
+_new = tuple.__new__
+_FIRST = operator.itemgetter(0)
+_POSITION = operator.itemgetter(-1)  # the last column `_batches_by_position` reads
+_WITHOUT_POSITION = operator.itemgetter(slice(0, -1))
+
+
+def batched(items: Iterator[Row]) -> Iterator[list[Row]]:
+    """Yield lists of `items`: `DOWNLOAD_FIRST_ROWS` first, so a download's first chunk
+    waits for no more than `by_position`'s first read, then `DOWNLOAD_ROWS` at a time.
+    """
+    size = min(DOWNLOAD_FIRST_ROWS, DOWNLOAD_ROWS)
+    while batch := list(itertools.islice(items, size)):
+        yield batch
+        size = DOWNLOAD_ROWS
+
+
+def streamed(rows: QuerySet, row_type: type[Row]) -> Iterator[Row]:
+    """Yield `rows` in their own order, each a `row_type`, through one cursor read
+    `DOWNLOAD_ROWS` at a time.
+    """
+    values = rows.values_list(*row_type._fields).iterator(DOWNLOAD_ROWS)
+    return map(_new, repeat(row_type), values)
+
+
+def as_rows(rows: QuerySet, row_type: type[Row]) -> Iterator[Row]:
+    """Yield `rows` in their own order, each a `row_type`, read at once (a few rows)."""
+    return map(_new, repeat(row_type), rows.values_list(*row_type._fields))
