@@ -16,7 +16,9 @@ def refresh_panel(context: template.Context) -> dict:
     return {
         "refresh": selectors.refresh_state_get(user=request.user),
         "csrf_token": context.get("csrf_token"),
-        "back_to": request.get_full_path(),
+        # The page without its query: a search (up to the length the URL allows) is not
+        # worth repeating in three forms, and the toggle's answer is the page itself.
+        "back_to": request.path,
         "every": interval_text(settings.AUTO_REFRESH_INTERVAL),
     }
 
