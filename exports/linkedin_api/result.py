@@ -3,9 +3,10 @@
 A task is read lazily: its status first, and the contacts of a result as they are stored.
 What `ExportResult.checked_contacts` and `ExportResult.expiry` give is already checked;
 any other shape raises `Unavailable` (or its `InvalidAddressBook`), where trying again can
-help. A body that breaks the bounds of `exports.linkedin_limits` (or holds a value that
-cannot be read at all) raises `AddressBookRejected`, which is final: LinkedIn would send
-the same body again. Nothing else escapes from reading a body.
+help (a number too large to read among them). A body that breaks the other bounds of
+`exports.linkedin_limits` (or holds a value that cannot be read at all) raises
+`AddressBookRejected`, which is final: LinkedIn would send the same body again. Nothing
+else escapes from reading a body.
 """
 
 from __future__ import annotations
@@ -20,7 +21,12 @@ from typing import Any, NamedTuple
 import ijson
 
 from exports.linkedin_api.errors import AddressBookRejected, InvalidAddressBook, Unavailable
-from exports.linkedin_limits import BodyRejected, body_checked
+from exports.linkedin_limits import (
+    BodyRejected,
+    NumberTooLarge,
+    body_checked,
+    lone_surrogates_replaced,
+)
 
 KNOWN_STATUSES = {"IN_PROGRESS", "SUCCEEDED", "FAILED"}
 
@@ -147,11 +153,7 @@ def parse_export_task(body: bytes) -> ExportTaskResponse:
     # First, before anything reads it with ijson's paths (their memory grows with the
     # square of the depth): the bounds, on the body's basic events, and the repair of
     # its lone surrogate escapes, which everything after reads instead.
-    with _garbage_is_unavailable():
-        try:
-            body = body_checked(body)
-        except BodyRejected as rejected:
-            raise AddressBookRejected(f"{rejected.reason} {_WHAT_TO_DO}") from rejected
+    body = _within_bounds(body)
     with _garbage_is_unavailable():
         status = next(ijson.items(body, "status"), None)
     if status not in KNOWN_STATUSES:
@@ -170,6 +172,25 @@ _WHAT_TO_DO = (
 _UNREADABLE = (
     "LinkedIn's address book holds a value we cannot read, so we stored none of it. " + _WHAT_TO_DO
 )
+
+
+def _within_bounds(body: bytes) -> bytes:
+    """Return `body` checked and repaired (`body_checked`); raise `AddressBookRejected` for
+    one beyond the bounds.
+    """
+    try:
+        return body_checked(body)
+    except NumberTooLarge as rejected:
+        # The parser cannot read it, as it cannot read a body that is not JSON: retried
+        # like one, as it always was, and the member sees why meanwhile.
+        raise InvalidAddressBook(rejected.reason) from rejected
+    except BodyRejected as rejected:
+        raise AddressBookRejected(f"{rejected.reason} {_WHAT_TO_DO}") from rejected
+    except ijson.JSONError:
+        # Not JSON from some point on. The check stops at the first bound broken, so all
+        # before that point is within the bounds: it is read as before, lazily (a task's
+        # status first), and the reading that reaches the break raises `Unavailable`.
+        return lone_surrogates_replaced(body)
 
 
 @contextmanager

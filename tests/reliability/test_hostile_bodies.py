@@ -2,9 +2,9 @@
 ends in its documented state, with a reason the member can read, in bounded memory, with
 nothing half-stored, whether the member's status poll or the worker reads it.
 
-A body beyond the bounds of `exports.linkedin_limits` (nesting, a value's length, a number
-the parser cannot hold) fails the export for good; a lone surrogate escape is stored as
-U+FFFD and the export succeeds.
+A body beyond the bounds of `exports.linkedin_limits` (nesting, a value's length) fails the
+export for good; a lone surrogate escape is stored as U+FFFD and the export succeeds; a
+number the parser cannot hold is retried with a note, as a body that is not JSON is.
 """
 
 from __future__ import annotations
@@ -39,9 +39,10 @@ REJECTED = {
     "deep": Outcome(Status.FAILED, "nested more than 20 levels deep"),
     "nested": Outcome(Status.FAILED, "nested more than 20 levels deep"),
     "long_value": Outcome(Status.FAILED, "a value longer than 32,767 characters"),
-    "big_number": Outcome(Status.FAILED, "a number too large to read"),
 }
-HOSTILE = [*REJECTED, "surrogate"]
+HOSTILE = [*REJECTED, "surrogate", "big_number"]
+# The parser cannot read it, as it cannot read a body that is not JSON: retried, with a note.
+TOO_LARGE_A_NUMBER = "a number too large to read"
 
 
 def peak_memory_reset() -> None:
@@ -171,17 +172,23 @@ def test_the_worker_round_reads_a_hostile_body_without_raising(member, linkedin,
 
     task = task_of(detail_url)
     assert growth.kb < MEMORY_BOUND_KB
+    if mode == "big_number":
+        assert task.status == Status.IN_PROGRESS
+        assert TOO_LARGE_A_NUMBER in task.note
+        assert nothing_stored(task)
+        assert TOO_LARGE_A_NUMBER in status_poll(member, detail_url)
+        return
     if mode in REJECTED:
         assert task.status == Status.FAILED
         assert REJECTED[mode].says in task.failure_reason
         assert nothing_stored(task)
+        assert REJECTED[mode].says in status_poll(member, detail_url)
     else:
         assert task.status == Status.SUCCEEDED
     # Finished: the next round has nothing to do, and does not ask LinkedIn again.
     polls = linkedin.stats()["task_polls"]
     assert poll_exports_step(stop) == 0
     assert linkedin.stats()["task_polls"] == polls
-    assert REJECTED.get(mode, Outcome("", "")).says in status_poll(member, detail_url)
 
 
 @pytest.mark.parametrize("mode", list(REJECTED))
@@ -199,6 +206,29 @@ def test_a_rejected_body_leaves_the_previous_address_book_as_it_was(member, link
         stored
     )
     assert member.get(f"/exports/{earlier.public_id}/").status_code == 200
+
+
+def test_a_number_too_large_to_read_waits_with_a_note_and_recovers(member, linkedin):
+    linkedin.set_knobs(result_mode="big_number")
+    detail_url = start_export(member)
+
+    def errored() -> str | None:
+        fragment = status_poll(member, detail_url)
+        return fragment if task_of(detail_url).consecutive_errors >= 2 else None
+
+    with PeakGrowth() as growth:
+        fragment = wait_until(errored)
+
+    task = task_of(detail_url)
+    assert task.status == Status.IN_PROGRESS
+    assert TOO_LARGE_A_NUMBER in task.note and "We will try again" in task.note
+    assert TOO_LARGE_A_NUMBER in fragment
+    assert growth.kb < MEMORY_BOUND_KB
+    assert nothing_stored(task)
+    linkedin.set_knobs(result_mode="normal")
+    task = finished(member, detail_url)
+    assert task.status == Status.SUCCEEDED
+    assert Contact.objects.filter(task=task).count() == len(linkedin.contacts("typical"))
 
 
 def test_plain_invalid_json_still_waits_with_a_note_and_recovers(member, linkedin):
