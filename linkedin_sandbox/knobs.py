@@ -27,6 +27,11 @@ RESULT_MODES = (
     "expires_not_number",
     "unknown_status",
     "huge",
+    "deep",
+    "nested",
+    "surrogate",
+    "long_value",
+    "big_number",
 )
 
 

@@ -98,6 +98,8 @@ def _result(task: ExportTask, mode: str) -> str:
         book = address_book(task.owner_key, task.book_version)
         odd_entries = ["Ada Lovelace <ada@example.com>", None, 42, ["not", "a", "contact"]]
         contacts = json.dumps(book[:2] + odd_entries + book[2:], ensure_ascii=False)
+    elif mode in HOSTILE_FIELDS or mode == "surrogate":
+        contacts = _with_hostile_last_contact(address_book(task.owner_key, task.book_version), mode)
     elif mode == "expires_not_number":
         expires_at = json.dumps(_iso_time(task.expires_at))
 
@@ -105,6 +107,35 @@ def _result(task: ExportTask, mode: str) -> str:
     if mode == "expires_missing":
         del parts["expiresAt"]
     return _object(parts)
+
+
+# Valid JSON that is hostile to the reader, each put into the book's last contact as its
+# `notes` field (or, for `surrogate`, its name), pre-serialised: `json` itself cannot
+# write the deep ones.
+DEEP_LEVELS = 100_000  # arrays inside arrays: about 200 KB
+NESTED_LEVELS = 1_500  # beyond the recursion limit of Python's own `json`
+LONG_VALUE_CHARS = 100_000
+HOSTILE_FIELDS = {
+    "deep": "[" * DEEP_LEVELS + "]" * DEEP_LEVELS,
+    "nested": '{"a":' * NESTED_LEVELS + "1" + "}" * NESTED_LEVELS,
+    "long_value": json.dumps("x" * LONG_VALUE_CHARS),
+    "big_number": "1e400",
+}
+# A lone high surrogate: `json` writes it as the escape \ud800 (valid JSON syntax), but
+# it is no character, and UTF-8 cannot hold it.
+SURROGATE_NAME = "Ada \ud800 Lovelace"
+
+
+def _with_hostile_last_contact(book: list[dict], mode: str) -> str:
+    """Return `book` serialised, its last contact carrying the mode's hostile value."""
+    *kept, last = book
+    if mode == "surrogate":
+        hostile = json.dumps({**last, "name": SURROGATE_NAME})  # ASCII: escapes it
+    else:
+        hostile = json.dumps(last, ensure_ascii=False)[:-1] + ',"notes":' + HOSTILE_FIELDS[mode]
+        hostile += "}"
+    serialised = [json.dumps(contact, ensure_ascii=False) for contact in kept]
+    return "[" + ",".join([*serialised, hostile]) + "]"
 
 
 def _huge_response(task: ExportTask, size: int) -> StreamingHttpResponse:

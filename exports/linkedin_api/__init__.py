@@ -4,6 +4,7 @@
 
 from exports.linkedin_api.client import fetch_export, start_export
 from exports.linkedin_api.errors import (
+    AddressBookRejected,
     InvalidAddressBook,
     LinkedInAPIError,
     PermissionMissing,
@@ -20,6 +21,7 @@ from exports.linkedin_api.result import (
 )
 
 __all__ = [
+    "AddressBookRejected",
     "ExportResult",
     "ExportTaskResponse",
     "InvalidAddressBook",

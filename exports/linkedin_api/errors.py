@@ -40,3 +40,9 @@ class ResponseTooLarge(LinkedInAPIError):
 
 class InvalidAddressBook(Unavailable):
     """LinkedIn's result does not have the shape of an address book: try again later."""
+
+
+class AddressBookRejected(LinkedInAPIError):
+    """LinkedIn's result holds something we cannot store (nesting too deep, a value too
+    long, text that is not Unicode): LinkedIn would send the same again, so it is final.
+    """

@@ -2,7 +2,11 @@
 
 A task is read lazily: its status first, and the contacts of a result as they are stored.
 What `ExportResult.checked_contacts` and `ExportResult.expiry` give is already checked;
-any other shape raises `Unavailable` (or its `InvalidAddressBook`).
+any other shape raises `Unavailable` (or its `InvalidAddressBook`), where trying again can
+help (a number too large to read among them). A body that breaks the other bounds of
+`exports.linkedin_limits` (or holds a value that cannot be read at all) raises
+`AddressBookRejected`, which is final: LinkedIn would send the same body again. Nothing
+else escapes from reading a body.
 """
 
 from __future__ import annotations
@@ -16,7 +20,13 @@ from typing import Any, NamedTuple
 
 import ijson
 
-from exports.linkedin_api.errors import InvalidAddressBook, Unavailable
+from exports.linkedin_api.errors import AddressBookRejected, InvalidAddressBook, Unavailable
+from exports.linkedin_limits import (
+    BodyRejected,
+    NumberTooLarge,
+    body_checked,
+    lone_surrogates_replaced,
+)
 
 KNOWN_STATUSES = {"IN_PROGRESS", "SUCCEEDED", "FAILED"}
 
@@ -46,6 +56,7 @@ class ExportResult:
     """
 
     def __init__(self, body: bytes):
+        # Read with ijson's paths, so it must be a body `body_checked` returned.
         self._body = body
 
     def expires_at(self) -> object:
@@ -81,21 +92,26 @@ class ExportResult:
         for position, entry in enumerate(self.contacts()):
             if not isinstance(entry, dict):
                 raise InvalidAddressBook(f"Contact {position + 1} from LinkedIn is not a contact.")
-            text = ""
-            if with_json:
-                text = json.dumps(entry, ensure_ascii=False)
-                if "\\u0000" in text:
-                    entry = _without_nul(entry)
-                    text = json.dumps(entry, ensure_ascii=False)
-            else:
-                entry = _with_keys_as_stored(entry)
-            phone = entry.get("phoneNumber")
-            yield LinkedInContact(
-                name=_text(entry.get("name")),
-                email=_text(entry.get("emailAddress")),
-                phone=_text(phone.get("number") if isinstance(phone, dict) else phone),
-                json=text,
-            )
+            with _garbage_is_unavailable():
+                yield _contact(entry, with_json=with_json)
+
+
+def _contact(entry: dict, *, with_json: bool) -> LinkedInContact:
+    text = ""
+    if with_json:
+        text = json.dumps(entry, ensure_ascii=False)
+        if "\\u0000" in text:
+            entry = _without_nul(entry)
+            text = json.dumps(entry, ensure_ascii=False)
+    else:
+        entry = _with_keys_as_stored(entry)
+    phone = entry.get("phoneNumber")
+    return LinkedInContact(
+        name=_text(entry.get("name")),
+        email=_text(entry.get("emailAddress")),
+        phone=_text(phone.get("number") if isinstance(phone, dict) else phone),
+        json=text,
+    )
 
 
 def _with_keys_as_stored(entry: dict) -> dict:
@@ -129,10 +145,15 @@ def _text(value: Any) -> str:
 
 
 def parse_export_task(body: bytes) -> ExportTaskResponse:
-    """Read a task as LinkedIn sends it; raise `Unavailable` for garbage.
+    """Read a task as LinkedIn sends it; raise `Unavailable` for garbage, and
+    `AddressBookRejected` for a body beyond the bounds.
 
     Only the status is read here; a result's contacts are streamed when stored.
     """
+    # First, before anything reads it with ijson's paths (their memory grows with the
+    # square of the depth): the bounds, on the body's basic events, and the repair of
+    # its lone surrogate escapes, which everything after reads instead.
+    body = _within_bounds(body)
     with _garbage_is_unavailable():
         status = next(ijson.items(body, "status"), None)
     if status not in KNOWN_STATUSES:
@@ -144,12 +165,50 @@ def parse_export_task(body: bytes) -> ExportTaskResponse:
     return ExportTaskResponse(status=status, result=ExportResult(body))
 
 
+_WHAT_TO_DO = (
+    "Try again later, as LinkedIn may send it differently; if the same happens again, "
+    "please contact support."
+)
+_UNREADABLE = (
+    "LinkedIn's address book holds a value we cannot read, so we stored none of it. " + _WHAT_TO_DO
+)
+
+
+def _within_bounds(body: bytes) -> bytes:
+    """Return `body` checked and repaired (`body_checked`); raise `AddressBookRejected` for
+    one beyond the bounds.
+    """
+    try:
+        return body_checked(body)
+    except NumberTooLarge as rejected:
+        # The parser cannot read it, as it cannot read a body that is not JSON: retried
+        # like one, as it always was, and the member sees why meanwhile.
+        raise InvalidAddressBook(rejected.reason) from rejected
+    except BodyRejected as rejected:
+        raise AddressBookRejected(f"{rejected.reason} {_WHAT_TO_DO}") from rejected
+    except ijson.JSONError:
+        # Not JSON from some point on. The check stops at the first bound broken, so all
+        # before that point is within the bounds: it is read as before, lazily (a task's
+        # status first), and the reading that reaches the break raises `Unavailable`.
+        return lone_surrogates_replaced(body)
+
+
 @contextmanager
 def _garbage_is_unavailable() -> Iterator[None]:
+    """Turn what reading a body can raise into a `LinkedInAPIError`.
+
+    Not JSON (or cut short) may be LinkedIn's passing trouble: `Unavailable`, retried. Any
+    other error from reading a checked body is a value the bounds let through but Python
+    cannot hold (text, a number, a structure): the same body would raise it again, so it
+    is final. Nothing should reach the second clause; it keeps a surprise from becoming a
+    500 and a task retried for ever.
+    """
     try:
         yield
     except ijson.JSONError as error:
         raise Unavailable("LinkedIn answered with something that is not valid JSON.") from error
+    except (ArithmeticError, RecursionError, UnicodeError, ValueError) as error:
+        raise AddressBookRejected(_UNREADABLE) from error
 
 
 def _first_event(body: bytes, prefix: str) -> str | None:

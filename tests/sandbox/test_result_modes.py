@@ -106,3 +106,49 @@ def test_huge_can_be_abandoned_after_the_first_megabyte(sandbox, fetch_result):
         assert first_megabyte.startswith(b'{"id":')
 
     assert sandbox.stats()["requests"]["export_status"] == 1
+
+
+def _last_contact_text(response) -> str:
+    """The last contact of the body as sent, from its last opening brace of a contact."""
+    text = response.content.decode("utf-8")
+    return text[text.rindex('{"emailAddress"') :]
+
+
+def test_deep_nests_arrays_a_hundred_thousand_deep_in_a_few_hundred_kilobytes(fetch_result):
+    response = fetch_result("deep")
+
+    assert response.status_code == 200
+    assert 200_000 < len(response.content) < 500_000
+    assert '"notes":' + "[" * 100_000 + "]" * 100_000 + "}" in _last_contact_text(response)
+
+
+def test_nested_nests_objects_beyond_pythons_json(fetch_result):
+    response = fetch_result("nested")
+
+    assert '"notes":' + '{"a":' * 1_500 + "1" + "}" * 1_500 in _last_contact_text(response)
+    with pytest.raises(RecursionError):
+        json.loads(response.content)
+
+
+def test_surrogate_puts_a_lone_surrogate_escape_in_the_last_name(fetch_result, sandbox):
+    response = fetch_result("surrogate")
+
+    assert '"name": "Ada \\ud800 Lovelace"' in _last_contact_text(response)
+    contacts = response.json()["result~"]["contacts"]
+    assert contacts[-1]["name"] == "Ada \ud800 Lovelace"
+    with pytest.raises(UnicodeEncodeError):
+        contacts[-1]["name"].encode("utf-8")
+    assert contacts[:-1] == sandbox.contacts("typical")[:-1]
+
+
+def test_long_value_puts_a_value_of_a_hundred_thousand_characters_in_a_contact(fetch_result):
+    contacts = fetch_result("long_value").json()["result~"]["contacts"]
+
+    assert contacts[-1]["notes"] == "x" * 100_000
+
+
+def test_big_number_puts_a_number_beyond_a_double_in_a_contact(fetch_result):
+    response = fetch_result("big_number")
+
+    assert '"notes":1e400}' in _last_contact_text(response)
+    assert response.json()["result~"]["contacts"][-1]["notes"] == float("inf")
