@@ -22,8 +22,7 @@ from django.test import Client
 from contactsapp.models import LinkedInAccount
 from exports.models import Contact, ExportTask
 from operations.logging import RedactSecretsFilter
-from tests.exports.test_journey import finished, start_export
-from tests.fixtures_app import sign_in, wait_until
+from tests.fixtures_app import finished, sign_in, start_export, wait_until
 
 EXPORT_SUFFIXES = ["", "status/", "contacts.csv", "contacts.json"]
 LOGGERS = ["", "django", "django.server", "django.request", "authlib", "urllib3", "requests"]

@@ -4,17 +4,14 @@ Google and Outlook rows, and a crafted set of awkward contacts through a real vC
 
 from __future__ import annotations
 
-import csv
-import io
-
 import pytest
-import vobject
 
 from exports.downloads import FORMATS, MENU, google, outlook, vcard
 from exports.downloads.base import Person, Phone
 from exports.downloads.formulas import neutralise
 from exports.downloads.names import split_name
 from linkedin_sandbox import addressbook
+from tests.exports.files import as_vcard_text, parse_cards, read_csv
 
 AWKWARD_PEOPLE = [
     Person(name="Ada Lovelace", emails=("ada@example.com",), phones=(Phone("+1 415 555 0100"),)),
@@ -29,15 +26,6 @@ AWKWARD_PEOPLE = [
     Person(name="", phones=(Phone("+1-415-555-0164 ext. 43", "+14155550164 ext. 43"),)),
     Person(name='O\'Brien, "Pat"\r\nSr.', emails=("pat;x@example.ie",)),
 ]
-
-
-def parse_cards(body: bytes) -> list:
-    return list(vobject.readComponents(body.decode("utf-8")))
-
-
-def as_vcard_text(value: str) -> str:
-    """vCard has one kind of line break: every CR, LF or CRLF comes back as LF."""
-    return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
 @pytest.mark.parametrize(
@@ -214,10 +202,6 @@ def test_the_name_rule_never_loses_a_character_of_any_demo_name(member, count):
         first, middle, last = split_name(name)
         assert middle == ""
         assert (f"{first} {last}" if last else first) == name
-
-
-def read_csv(body: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(body.decode("utf-8"), newline="")))
 
 
 def test_google_rows_join_several_values_as_google_does_and_keep_everything():

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from contactsapp.models import LinkedInAccount
 from exports.models import Contact, ExportTask
-from tests.exports.test_journey import finished, start_export
-from tests.fixtures_app import local_path, sign_in, start_sign_in, wait_until
+from tests.fixtures_app import (
+    finished,
+    local_path,
+    poll,
+    signed_in,
+    start_export,
+    start_sign_in,
+    wait_until,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(sandbox, member: str) -> Client:
-    client = Client()
-    assert sign_in(client, sandbox, member).status_code == 302
-    return client
-
-
-def poll(client: Client, detail_url: str) -> str:
-    return client.get(detail_url + "status/", headers={"HX-Request": "true"}).content.decode()
 
 
 def test_a_failed_linkedin_task_shows_why_and_a_retry_button(linkedin):

@@ -7,8 +7,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from exports.models import Contact, ExportTask
-from tests.exports.test_journey import finished, start_export
-from tests.fixtures_app import sign_in, wait_until
+from tests.fixtures_app import finished, sign_in, start_export, wait_until
 
 pytestmark = pytest.mark.django_db
 

@@ -12,24 +12,15 @@ import time
 import tracemalloc
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from contactsapp.models import LinkedInAccount
 from exports.models import Contact, ExportTask
-from tests.exports.test_journey import finished, start_export
-from tests.fixtures_app import local_path, start_sign_in
+from tests.fixtures_app import finished, local_path, poll, start_export, start_sign_in
 
 pytestmark = pytest.mark.django_db
 
 MB = 1024 * 1024
-
-
-def poll(client: Client, detail_url: str) -> str:
-    """Fetch the status fragment as htmx does; it must never be a server error."""
-    response = client.get(detail_url + "status/", headers={"HX-Request": "true"})
-    assert response.status_code in (200, 410), response.content[:500]
-    return response.content.decode()
 
 
 def whole_or_nothing(task: ExportTask, book: list[dict]) -> None:

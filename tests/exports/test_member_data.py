@@ -19,18 +19,11 @@ from django.utils import timezone
 from contactsapp.models import LinkedInAccount
 from exports.models import Contact, ExportTask
 from exports.services import exports_refresh_due
-from tests.exports.test_journey import finished, start_export
-from tests.fixtures_app import sign_in
+from tests.fixtures_app import finished, ready_export, signed_in, start_export
 
 pytestmark = pytest.mark.django_db
 
 PROJECT_APPS = ("contactsapp", "exports")
-
-
-def signed_in(sandbox, member: str) -> Client:
-    client = Client()
-    assert sign_in(client, sandbox, member).status_code == 302
-    return client
 
 
 def post_without_csrf(client: Client, url: str) -> int:
@@ -40,12 +33,6 @@ def post_without_csrf(client: Client, url: str) -> int:
         return client.post(url).status_code
     finally:
         client.handler.enforce_csrf_checks = False
-
-
-def ready_export(client: Client) -> ExportTask:
-    task = finished(client, start_export(client))
-    assert task.status == ExportTask.Status.SUCCEEDED
-    return task
 
 
 def user_of(client: Client):

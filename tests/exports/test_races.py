@@ -2,50 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection
-from django.test import Client
 from django.utils import timezone
 
 from exports import linkedin_api, services
 from exports.models import Contact, ExportTask
-from tests.exports.test_journey import finished, start_export
-from tests.fixtures_app import wait_until
+from tests.fixtures_app import clone, finished, run_together, start_export, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(count: int, action: Callable[[int], object]) -> list:
-    """Run `action(i)` in `count` threads released at the same instant; return results."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-    errors: list[BaseException] = []
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = action(index)
-        except BaseException as error:  # reported below, in the test's thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results
-
-
-def clone(client: Client) -> Client:
-    twin = Client()
-    twin.cookies = client.cookies
-    return twin
 
 
 def test_many_concurrent_polls_make_one_upstream_call_per_interval(

@@ -18,9 +18,7 @@ from django.utils import timezone
 from exports import linkedin_api, services
 from exports.models import Contact, ExportTask
 from linkedin_sandbox.client import REPOSITORY_ROOT
-from tests.exports.test_journey import finished, start_export
-from tests.exports.test_races import clone, run_together
-from tests.fixtures_app import sign_in, wait_until
+from tests.fixtures_app import clone, finished, run_together, sign_in, start_export, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,8 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from exports import services
 from exports.models import Contact, ExportTask
-from tests.exports.test_journey import finished, start_export
-from tests.fixtures_app import wait_until
+from tests.fixtures_app import finished, start_export, wait_until
 
 pytestmark = pytest.mark.django_db
 

@@ -16,17 +16,22 @@ from django.test import Client
 
 from contactsapp.models import LinkedInAccount
 from exports.models import ExportTask
-from tests.exports.test_journey import finished, start_export
-from tests.fixtures_app import local_path, sign_in, start_sign_in, wait_until
+from tests.fixtures_app import (
+    finished,
+    local_path,
+    signed_in,
+    start_export,
+    start_sign_in,
+    wait_until,
+)
 
 pytestmark = pytest.mark.django_db
 
 PRODUCT = "Address Book for LinkedIn"
 
 
-def signed_in(sandbox, member: str) -> Client:
-    client = Client()
-    assert sign_in(client, sandbox, member).status_code == 302
+def signed_in_at_home(sandbox, member: str) -> Client:
+    client = signed_in(sandbox, member)
     client.get("/")  # the "Signed in" message is shown once, here
     return client
 
@@ -41,7 +46,7 @@ def home_row(page: str, task: ExportTask) -> str:
 
 
 def test_missing_permission_says_so_plainly_and_offers_a_fresh_consent_not_a_retry(linkedin):
-    client = signed_in(linkedin, "noperm")
+    client = signed_in_at_home(linkedin, "noperm")
     detail_url = start_export(client)
     task = finished(client, detail_url)
     assert task.status == ExportTask.Status.FAILED
@@ -64,7 +69,7 @@ def test_missing_permission_says_so_plainly_and_offers_a_fresh_consent_not_a_ret
 
 
 def test_signing_in_again_with_a_fresh_consent_grants_contacts_and_the_export_works(linkedin):
-    client = signed_in(linkedin, "noperm")
+    client = signed_in_at_home(linkedin, "noperm")
     assert finished(client, start_export(client)).status == ExportTask.Status.FAILED
 
     # An ordinary sign-in asks for no fresh consent, and LinkedIn still withholds contacts.
@@ -96,7 +101,7 @@ def test_signing_in_again_with_a_fresh_consent_grants_contacts_and_the_export_wo
 
 
 def test_an_empty_book_says_linkedin_has_no_contacts_with_nothing_to_search_or_download(linkedin):
-    client = signed_in(linkedin, "empty")
+    client = signed_in_at_home(linkedin, "empty")
     detail_url = start_export(client)
     task = finished(client, detail_url)
     assert (task.status, task.contact_count) == (ExportTask.Status.SUCCEEDED, 0)
@@ -121,7 +126,7 @@ def test_an_empty_book_says_linkedin_has_no_contacts_with_nothing_to_search_or_d
 
 def test_home_rows_poll_while_in_progress_and_stop_when_finished(linkedin):
     linkedin.set_knobs(task_seconds=1.0)
-    client = signed_in(linkedin, "typical")
+    client = signed_in_at_home(linkedin, "typical")
     start_export(client)
     task = ExportTask.objects.get()
     row_url = f"/exports/{task.public_id}/row/"
@@ -146,9 +151,9 @@ def test_home_rows_poll_while_in_progress_and_stop_when_finished(linkedin):
 
 def test_the_worker_finishes_exports_with_no_page_open(linkedin):
     linkedin.set_knobs(task_seconds=0.5)
-    client = signed_in(linkedin, "failing")
+    client = signed_in_at_home(linkedin, "failing")
     start_export(client)
-    other = signed_in(linkedin, "typical")
+    other = signed_in_at_home(linkedin, "typical")
     start_export(other)
 
     def all_finished():
@@ -165,10 +170,10 @@ def test_the_worker_finishes_exports_with_no_page_open(linkedin):
 
 
 def test_another_member_cannot_poll_a_home_row(linkedin):
-    owner = signed_in(linkedin, "typical")
+    owner = signed_in_at_home(linkedin, "typical")
     start_export(owner)
     task = ExportTask.objects.get()
-    stranger = signed_in(linkedin, "empty")
+    stranger = signed_in_at_home(linkedin, "empty")
     assert stranger.get(f"/exports/{task.public_id}/row/").status_code == 404
 
 
@@ -187,7 +192,7 @@ def test_a_poll_that_finds_nothing_new_is_answered_204_and_a_change_with_the_new
     linkedin, fragment
 ):
     linkedin.set_knobs(task_seconds=3600)
-    client = signed_in(linkedin, "typical")
+    client = signed_in_at_home(linkedin, "typical")
     detail_url = start_export(client)
     task = ExportTask.objects.get()
     poll_url = f"/exports/{task.public_id}/{fragment}/"
@@ -224,7 +229,7 @@ def test_a_token_that_expired_meanwhile_asks_for_sign_in_when_a_call_is_due_with
     linkedin,
 ):
     linkedin.set_knobs(task_seconds=3600)
-    client = signed_in(linkedin, "typical")
+    client = signed_in_at_home(linkedin, "typical")
     start_export(client)
     task = ExportTask.objects.get()
     status_url = f"/exports/{task.public_id}/status/"
@@ -249,11 +254,11 @@ def test_a_token_that_expired_meanwhile_asks_for_sign_in_when_a_call_is_due_with
 
 
 def test_another_member_gets_404_from_a_poll_even_with_the_panel_key(linkedin):
-    owner = signed_in(linkedin, "typical")
+    owner = signed_in_at_home(linkedin, "typical")
     start_export(owner)
     task = ExportTask.objects.get()
     key = shown_key(owner.get(f"/exports/{task.public_id}/status/").content.decode())
-    stranger = signed_in(linkedin, "empty")
+    stranger = signed_in_at_home(linkedin, "empty")
     for fragment in ("status", "row"):
         response = stranger.get(f"/exports/{task.public_id}/{fragment}/", {"shown": key})
         assert response.status_code == 404
@@ -263,7 +268,7 @@ def test_another_member_gets_404_from_a_poll_even_with_the_panel_key(linkedin):
 
 
 def test_starting_and_clicking_again_leave_no_message_to_contradict_the_panel(linkedin):
-    client = signed_in(linkedin, "failing")
+    client = signed_in_at_home(linkedin, "failing")
     detail_url = start_export(client)
     assert start_export(client) == detail_url
     finished(client, detail_url)
@@ -273,7 +278,7 @@ def test_starting_and_clicking_again_leave_no_message_to_contradict_the_panel(li
 
 
 def test_every_time_is_shown_to_the_second_with_its_zone(linkedin):
-    client = signed_in(linkedin, "typical")
+    client = signed_in_at_home(linkedin, "typical")
     detail_url = start_export(client)
     task = finished(client, detail_url)
     stamp = r"\d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d UTC"

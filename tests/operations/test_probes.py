@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 
 from operations import health
-from tests.exports.test_journey import finished, start_export
+from tests.fixtures_app import finished, start_export
 
 PROBES = ("/healthz", "/readyz")
 
