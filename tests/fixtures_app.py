@@ -1,7 +1,11 @@
-"""Fixtures that connect the app to the live LinkedIn sandbox and sign members in."""
+"""The app's test fixtures and helpers, shared by every test module (none imports another's):
+the app pointed at the live sandbox, signing in, starting an export and waiting for it, polling
+as htmx does, and releasing threads together for races.
+"""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -13,6 +17,9 @@ from django.test import Client
 
 from contactsapp.linkedin_auth import _client as cached_linkedin_client
 from exports.models import ExportTask
+
+# Every address of an export that shows or serves its contacts (the short download URLs too).
+EXPORT_SUFFIXES = ["", "status/", "contacts.csv", "contacts.json"]
 
 
 @pytest.fixture
@@ -144,3 +151,10 @@ def run_together(count: int, action: Callable[[int], object]) -> list:
         thread.join(timeout=60)
     assert not errors, errors
     return results
+
+
+def shown_key(fragment: str) -> str:
+    """The key a polling panel or row sends back with each poll (its hx-vals)."""
+    match = re.search(r"""hx-vals='\{"shown": "([0-9a-f]+)"\}'""", fragment)
+    assert match, "no key to poll with"
+    return match.group(1)

@@ -16,7 +16,7 @@ from exports.models import Contact, ExportTask
 from exports.phones import phone_international
 from tests.exports import factories
 from tests.exports.files import GOOGLE_HEADER, OUTLOOK_HEADER, as_vcard_text, download, read_csv
-from tests.fixtures_app import finished, sign_in, start_export
+from tests.fixtures_app import finished, start_export
 
 pytestmark = pytest.mark.django_db
 
@@ -270,14 +270,6 @@ def test_formats_that_do_not_merge_ignore_the_merged_option(member_client, ready
 
 def test_an_unknown_format_is_not_found(member_client, ready):
     assert member_client.get(f"{ready}download/xlsx/").status_code == 404
-
-
-def test_another_member_cannot_download_any_format(member_client, ready, linkedin):
-    stranger = Client()
-    sign_in(stranger, linkedin, "empty")
-    for key in ("vcard", "google", "outlook", "excel", "csv", "json", "changes"):
-        assert stranger.get(f"{ready}download/{key}/").status_code == 404
-    assert stranger.get(f"{ready}duplicates/").status_code == 404
 
 
 def test_the_page_offers_every_format_with_where_it_goes(member_client, ready):
