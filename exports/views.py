@@ -265,7 +265,6 @@ def _contacts_page(request: HttpRequest, task: ExportTask) -> dict:
 
     return {
         "page": page,
-        "page_range": page_range,
         # (number, its link); a gap in the range has no link.
         "page_links": [
             (number, href(number) if isinstance(number, int) else "") for number in page_range

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
 from linkedin_sandbox.client import SandboxClient
 
@@ -17,6 +18,32 @@ TEST_REDIRECT_URIS = ",".join(
         "http://localhost:*/auth/callback/",
     ]
 )
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "only_on(vendor): the test asserts what holds on that database only ('sqlite' or "
+        "'postgresql'); on the other it is deselected, not skipped. Each has a twin for the "
+        "other database asserting what holds there.",
+    )
+
+
+def _vendor() -> str:
+    engine = settings.DATABASES["default"]["ENGINE"]
+    return "sqlite" if engine.endswith("sqlite3") else engine.rsplit(".", 1)[-1]
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Leave out the tests written for the other database (see the `only_on` marker)."""
+    vendor = _vendor()
+    kept, other = [], []
+    for item in items:
+        marker = item.get_closest_marker("only_on")
+        (other if marker and marker.args[0] != vendor else kept).append(item)
+    if other:
+        config.hook.pytest_deselected(items=other)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ from exports.bulk_insert import (
     large_cache_while_loading,
     refresh_planner_statistics,
 )
-from exports.duplicates import NOT_LISTED_TWICE, duplicate_ranks
+from exports.duplicates import duplicate_count, duplicate_ranks
 from exports.models import Contact, ContactFingerprint, ExportTask
 from exports.search_index import search_index_add
 from exports.services.comparison import export_compare_with_previous
@@ -113,7 +113,7 @@ def contacts_ingest(
             with_name_count=totals.with_name,
             with_email_count=totals.with_email,
             with_phone_count=totals.with_phone,
-            duplicate_count=len(groups) - groups.count(NOT_LISTED_TWICE),
+            duplicate_count=duplicate_count(groups),
             consecutive_errors=0,
         )
     logger.info("event=export_ingested export=%s contacts=%d", task.public_id, totals.contacts)

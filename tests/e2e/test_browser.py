@@ -15,42 +15,12 @@ from playwright.sync_api import Page, expect
 
 from exports.downloads.formulas import neutralise
 from tests.e2e.conftest import App, Browser
+from tests.e2e.steps import cells, open_consent_page, sign_in, start_export
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PER_PAGE = 50  # CONTACTS_PER_PAGE
 SEARCH = "corp.example"
-
-
-def member_name(app: App, key: str) -> str:
-    members = app.sandbox.members()
-    members = members.values() if isinstance(members, dict) else members
-    return next(member["name"] for member in members if member["key"] == key)
-
-
-def open_consent_page(page: Page, app: App) -> None:
-    page.goto("/")
-    page.get_by_role("main").get_by_role("button", name="Sign in with LinkedIn").click()
-    page.wait_for_url(f"{app.sandbox.url}/oauth/v2/authorization**")
-
-
-def sign_in(ui: Browser, app: App, member: str, *, shoot: bool = False) -> str:
-    """Sign `member` in through the consent page; return their name."""
-    name = member_name(app, member)
-    page = ui.page
-    open_consent_page(page, app)
-    page.get_by_role("radio", name=re.compile(re.escape(name))).check()
-    if shoot:
-        ui.screenshot("consent")
-    page.get_by_role("button", name="Allow").click()
-    page.wait_for_url(f"{app.url}/")
-    expect(page.get_by_test_id("member-name")).to_have_text(name)
-    return name
-
-
-def start_export(page: Page) -> None:
-    page.get_by_role("button", name="Export my address book").click()
-    page.wait_for_url(re.compile(r"/exports/[0-9a-f-]{36}/$"))
 
 
 def set_marker(page: Page) -> None:
@@ -60,17 +30,6 @@ def set_marker(page: Page) -> None:
 
 def still_the_same_document(page: Page) -> bool:
     return page.evaluate("window.__marker") == 1
-
-
-def cells(contact: dict) -> list[str]:
-    """The contact as the app stores it: name, email and phone, surrounding spaces removed."""
-    phone = contact.get("phoneNumber")
-    phone = phone.get("number") if isinstance(phone, dict) else phone
-
-    def text(value) -> str:
-        return "" if value is None or isinstance(value, dict | list) else str(value).strip()
-
-    return [text(contact.get("name")), text(contact.get("emailAddress")), text(phone)]
 
 
 def test_the_whole_journey_of_a_typical_member(browser: Browser, app: App):
@@ -88,7 +47,7 @@ def test_the_whole_journey_of_a_typical_member(browser: Browser, app: App):
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
     ui.screenshot("landing")
-    name = sign_in(ui, app, "typical", shoot=True)
+    name = sign_in(ui, app, "typical", on_consent=lambda: ui.screenshot("consent"))
 
     # Home greets them by name, with their LinkedIn picture in the header.
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {name}")

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import App, Browser
-from tests.e2e.test_browser import sign_in, start_export
+from tests.e2e.steps import sign_in, start_export
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

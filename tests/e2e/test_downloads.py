@@ -16,7 +16,7 @@ import vobject
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import App, Browser
-from tests.e2e.test_browser import sign_in, start_export
+from tests.e2e.steps import sign_in, start_export
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

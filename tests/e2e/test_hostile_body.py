@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.checks import look
 from tests.e2e.conftest import DESKTOP, PHONE, App, Browser
-from tests.e2e.test_states import export, go_home, sign_in
+from tests.e2e.steps import go_home, sign_in, start_export
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -19,7 +19,7 @@ def test_a_body_nested_too_deep_fails_with_what_to_do(browser: Browser, app: App
     ui, page = browser, browser.page
     app.sandbox.set_knobs(result_mode="deep")
     sign_in(ui, app, "typical")
-    export(page)
+    start_export(page)
     expect(page.get_by_role("heading", name="The export did not work")).to_be_visible(
         timeout=20_000
     )

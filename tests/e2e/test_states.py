@@ -11,43 +11,21 @@ import re
 import uuid
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.e2e.checks import export_url_pattern, look
+from tests.e2e.checks import look
 from tests.e2e.conftest import DESKTOP, PHONE, App, Browser
-from tests.e2e.test_browser import member_name
+from tests.e2e.steps import BRAND, go_home, sign_in, start_export
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"]),
 ]
 
-BRAND = "Address Book for LinkedIn"
 
-
-def sign_in(ui: Browser, app: App, member: str) -> str:
-    """Sign `member` in from the landing page through the consent page; return their name."""
-    page = ui.page
-    name = member_name(app, member)
-    page.goto("/")
-    page.get_by_role("main").get_by_role("button", name="Sign in with LinkedIn").click()
-    page.wait_for_url(f"{app.sandbox.url}/oauth/v2/authorization**")
-    page.get_by_role("radio", name=re.compile(re.escape(name))).check()
-    look(ui, "consent", accessibility=False)
-    page.get_by_role("button", name="Allow").click()
-    page.wait_for_url(f"{app.url}/")
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {name}")
-    return name
-
-
-def export(page: Page) -> None:
-    page.get_by_role("button", name="Export my address book").click()
-    page.wait_for_url(export_url_pattern())
-
-
-def go_home(page: Page) -> None:
-    page.get_by_role("link", name=BRAND).click()
-    page.wait_for_url(re.compile(r"/$"))
+def sign_in_checking_consent(ui: Browser, app: App, member: str) -> str:
+    """Sign in as every browser test does, checking the consent page as every state here is."""
+    return sign_in(ui, app, member, on_consent=lambda: look(ui, "consent", accessibility=False))
 
 
 def test_typical_member(browser: Browser, app: App, settings):
@@ -58,11 +36,11 @@ def test_typical_member(browser: Browser, app: App, settings):
     expect(page.get_by_role("heading", name="What we keep, for how long")).to_be_visible()
     look(ui, "landing")
 
-    sign_in(ui, app, "typical")
+    sign_in_checking_consent(ui, app, "typical")
     expect(page.get_by_text("No exports yet.")).to_be_visible()
     look(ui, "home-first-visit")
 
-    export(page)
+    start_export(page)
     panel = page.locator("#export-panel")
     expect(panel.get_by_role("heading", name=re.compile("LinkedIn is preparing"))).to_be_visible()
     expect(page.locator(".messages")).to_have_count(0)  # the panel says it; no flash
@@ -96,7 +74,7 @@ def test_typical_member(browser: Browser, app: App, settings):
     look(ui, "home-ready")
 
     # A second export, watched from the home page only: its row updates by itself.
-    export(page)
+    start_export(page)
     go_home(page)
     generating = page.get_by_test_id("export-row").first
     expect(generating).to_contain_text("Generating")
@@ -144,8 +122,8 @@ def test_typical_member(browser: Browser, app: App, settings):
 
 def test_large_member(browser: Browser, app: App):
     ui, page = browser, browser.page
-    sign_in(ui, app, "large")
-    export(page)
+    sign_in_checking_consent(ui, app, "large")
+    start_export(page)
     expect(page.get_by_test_id("total-contacts")).to_have_text("50,000", timeout=60_000)
     look(ui, "ready")
     go_home(page)
@@ -155,8 +133,8 @@ def test_large_member(browser: Browser, app: App):
 
 def test_empty_member(browser: Browser, app: App):
     ui, page = browser, browser.page
-    sign_in(ui, app, "empty")
-    export(page)
+    sign_in_checking_consent(ui, app, "empty")
+    start_export(page)
     heading = page.get_by_role("heading", name="LinkedIn has no contacts for you")
     expect(heading).to_be_visible(timeout=20_000)
     expect(page.get_by_role("search")).to_have_count(0)
@@ -170,8 +148,8 @@ def test_empty_member(browser: Browser, app: App):
 
 def test_failing_member(browser: Browser, app: App):
     ui, page = browser, browser.page
-    sign_in(ui, app, "failing")
-    export(page)
+    sign_in_checking_consent(ui, app, "failing")
+    start_export(page)
     expect(page.get_by_role("heading", name="The export did not work")).to_be_visible(
         timeout=20_000
     )
@@ -186,8 +164,8 @@ def test_failing_member(browser: Browser, app: App):
 
 def test_noperm_member(browser: Browser, app: App):
     ui, page = browser, browser.page
-    sign_in(ui, app, "noperm")
-    export(page)
+    sign_in_checking_consent(ui, app, "noperm")
+    start_export(page)
     heading = page.get_by_role("heading", name="LinkedIn did not grant access to your contacts")
     expect(heading).to_be_visible(timeout=20_000)
     expect(page.get_by_role("button", name="Try again")).to_have_count(0)
@@ -216,7 +194,7 @@ def test_noperm_member(browser: Browser, app: App):
     look(ui, "fresh-consent", accessibility=False)
     page.get_by_role("button", name="Allow").click()
     page.wait_for_url(f"{app.url}/")
-    export(page)
+    start_export(page)
     expect(page.get_by_test_id("total-contacts")).to_have_text("17", timeout=20_000)
     look(ui, "granted-ready")
 
@@ -225,8 +203,8 @@ def test_typical_member_expired(browser: Browser, app: App):
     ui, page = browser, browser.page
     ui.expect_console_error("status of 410")  # an expired address book is 410 Gone
     app.sandbox.set_knobs(task_seconds=0.5, result_ttl=3.0)
-    sign_in(ui, app, "typical")
-    export(page)
+    sign_in_checking_consent(ui, app, "typical")
+    start_export(page)
     expect(page.get_by_test_id("total-contacts")).to_have_text("321", timeout=20_000)
     # LinkedIn's copy expires: the next visit says so, and offers a fresh one.
     expired = page.get_by_role("heading", name="This address book has expired")

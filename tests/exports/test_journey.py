@@ -12,26 +12,9 @@ from django.test import Client
 from exports.downloads.formulas import neutralise
 from exports.models import Contact, ExportTask
 from exports.phones import phone_international
-from tests.fixtures_app import sign_in, wait_until
+from tests.fixtures_app import finished, sign_in, start_export
 
 pytestmark = pytest.mark.django_db
-
-
-def start_export(client: Client) -> str:
-    response = client.post("/exports/")
-    assert response.status_code == 302
-    return response["Location"]
-
-
-def finished(client: Client, detail_url: str) -> ExportTask:
-    """Poll the status fragment as htmx would, until the export is no longer in progress."""
-
-    def poll():
-        client.get(detail_url + "status/", headers={"HX-Request": "true"})
-        task = ExportTask.objects.get(public_id=detail_url.strip("/").split("/")[-1])
-        return task if task.is_finished else None
-
-    return wait_until(poll)
 
 
 def test_starting_an_export_redirects_to_its_page_with_a_polling_panel(member_client):

@@ -17,7 +17,7 @@ from exports.linkedin_api import (
     parse_export_task,
 )
 from exports.linkedin_limits import MAX_DEPTH
-from tests.exports.test_linkedin_limits import documents, nested
+from tests.exports.bodies import documents, nested
 
 
 def task_body(contacts: str) -> bytes:

@@ -4,8 +4,6 @@ the importer's exact header set, value by value; merged downloads; "download wha
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 import pytest
@@ -17,22 +15,10 @@ from exports.downloads.formulas import neutralise
 from exports.models import Contact, ExportTask
 from exports.phones import phone_international
 from tests.exports import factories
-from tests.exports.test_journey import finished, start_export
-from tests.fixtures_app import sign_in
+from tests.exports.files import GOOGLE_HEADER, OUTLOOK_HEADER, as_vcard_text, download, read_csv
+from tests.fixtures_app import finished, start_export
 
 pytestmark = pytest.mark.django_db
-
-GOOGLE_HEADER = [
-    "First Name", "Middle Name", "Last Name", "Phonetic First Name", "Phonetic Middle Name",
-    "Phonetic Last Name", "Name Prefix", "Name Suffix", "Nickname", "File As",
-    "Organization Name", "Organization Title", "Organization Department", "Birthday", "Notes",
-    "Photo", "Labels", "E-mail 1 - Label", "E-mail 1 - Value", "Phone 1 - Label",
-    "Phone 1 - Value",
-]  # fmt: skip
-OUTLOOK_HEADER = [
-    "First Name", "Middle Name", "Last Name", "E-mail Address", "E-mail 2 Address",
-    "E-mail 3 Address", "Mobile Phone", "Other Phone", "Notes",
-]  # fmt: skip
 
 
 def expected_contacts(linkedin, member: str = "typical") -> list[dict]:
@@ -58,20 +44,6 @@ def ready(member_client) -> str:
     detail_url = start_export(member_client)
     finished(member_client, detail_url)
     return detail_url
-
-
-def download(client: Client, detail_url: str, key: str, **params) -> tuple[bytes, object]:
-    response = client.get(f"{detail_url}download/{key}/", params)
-    assert response.status_code == 200, response.content[:300]
-    return b"".join(response.streaming_content), response
-
-
-def read_csv(body: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(body.decode("utf-8"), newline="")))
-
-
-def as_vcard_text(value: str) -> str:
-    return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def test_the_vcard_parses_and_round_trips_every_name_email_and_phone(
@@ -298,14 +270,6 @@ def test_formats_that_do_not_merge_ignore_the_merged_option(member_client, ready
 
 def test_an_unknown_format_is_not_found(member_client, ready):
     assert member_client.get(f"{ready}download/xlsx/").status_code == 404
-
-
-def test_another_member_cannot_download_any_format(member_client, ready, linkedin):
-    stranger = Client()
-    sign_in(stranger, linkedin, "empty")
-    for key in ("vcard", "google", "outlook", "excel", "csv", "json", "changes"):
-        assert stranger.get(f"{ready}download/{key}/").status_code == 404
-    assert stranger.get(f"{ready}duplicates/").status_code == 404
 
 
 def test_the_page_offers_every_format_with_where_it_goes(member_client, ready):

@@ -17,8 +17,7 @@ from django.utils import timezone
 from exports import selectors, services
 from exports.models import Contact, ContactFingerprint, ExportComparison, ExportTask
 from tests.exports.factories import contact, export_ingested, member, two_exports
-from tests.exports.test_journey import finished, start_export
-from tests.fixtures_app import sign_in, wait_until
+from tests.fixtures_app import finished, sign_in, start_export, wait_until
 
 pytestmark = pytest.mark.django_db
 

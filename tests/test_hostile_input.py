@@ -12,8 +12,7 @@ from django.test import Client
 
 from contactsapp.models import LinkedInAccount
 from exports.models import Contact, ExportTask
-from tests.exports.test_journey import finished, start_export
-from tests.fixtures_app import local_path, sign_in, start_sign_in
+from tests.fixtures_app import finished, local_path, sign_in, start_export, start_sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 
 import pytest
-import vobject
 
 from exports.downloads import FORMATS, MENU, google, outlook, vcard
-from exports.downloads.base import Person, Phone
+from exports.downloads.base import FIRST_CHUNK_ITEMS, Person, Phone, chunks, csv_chunks
 from exports.downloads.formulas import neutralise
 from exports.downloads.names import split_name
 from linkedin_sandbox import addressbook
+from tests.exports.files import as_vcard_text, parse_cards, read_csv
 
 AWKWARD_PEOPLE = [
     Person(name="Ada Lovelace", emails=("ada@example.com",), phones=(Phone("+1 415 555 0100"),)),
@@ -29,15 +30,6 @@ AWKWARD_PEOPLE = [
     Person(name="", phones=(Phone("+1-415-555-0164 ext. 43", "+14155550164 ext. 43"),)),
     Person(name='O\'Brien, "Pat"\r\nSr.', emails=("pat;x@example.ie",)),
 ]
-
-
-def parse_cards(body: bytes) -> list:
-    return list(vobject.readComponents(body.decode("utf-8")))
-
-
-def as_vcard_text(value: str) -> str:
-    """vCard has one kind of line break: every CR, LF or CRLF comes back as LF."""
-    return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
 @pytest.mark.parametrize(
@@ -216,10 +208,6 @@ def test_the_name_rule_never_loses_a_character_of_any_demo_name(member, count):
         assert (f"{first} {last}" if last else first) == name
 
 
-def read_csv(body: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(body.decode("utf-8"), newline="")))
-
-
 def test_google_rows_join_several_values_as_google_does_and_keep_everything():
     person = Person(
         name="Ada Lovelace",
@@ -299,5 +287,35 @@ def test_every_format_is_one_module_with_what_the_menu_and_the_view_need():
 def test_writers_stream_in_bounded_chunks():
     people = (Person(name=f"Person {n}", emails=(f"{n}@example.com",)) for n in range(50_000))
     sizes = [len(chunk) for chunk in vcard.write(people)]
+    assert len(sizes) > 10
+    assert max(sizes) < 128 * 1024
+
+
+# --- CSV chunks ------------------------------------------------------------------------------
+
+
+def test_csv_chunks_are_rfc4180_and_round_trip():
+    rows = [('Ünïcödé, "quoted"\nname', "a@example.com", "+1 415 555 0100")] * 5000
+    body = b"".join(csv_chunks(["Name", "Email Address", "Phone Number"], rows)).decode()
+    parsed = list(csv.reader(io.StringIO(body, newline="")))
+    assert parsed[0] == ["Name", "Email Address", "Phone Number"]
+    assert parsed[1:] == [list(row) for row in rows]
+    assert body.endswith("\r\n")
+
+
+def test_the_first_chunk_leaves_after_the_first_rows_not_the_first_64_kb():
+    def rows():
+        yield from [("name", "a@example.com", "")] * FIRST_CHUNK_ITEMS
+        raise AssertionError("the first chunk waited for more rows")
+
+    first = next(csv_chunks(["Name", "Email", "Phone"], rows())).decode()
+    assert first.count("\r\n") == 1 + FIRST_CHUNK_ITEMS
+    pieces = next(chunks(itertools.chain(["piece"] * FIRST_CHUNK_ITEMS, rows())))
+    assert pieces == b"piece" * FIRST_CHUNK_ITEMS
+
+
+def test_csv_chunks_stream_in_bounded_pieces():
+    rows = ([f"name {i}", f"{i}@example.com", ""] for i in range(50_000))
+    sizes = [len(chunk) for chunk in csv_chunks(["Name", "Email", "Phone"], rows)]
     assert len(sizes) > 10
     assert max(sizes) < 128 * 1024

@@ -18,8 +18,7 @@ from django.test import Client
 
 from exports.models import Contact, ContactFingerprint, ExportComparison, ExportTask
 from exports.worker import poll_exports_step
-from tests.exports.test_journey import finished, start_export
-from tests.fixtures_app import wait_until
+from tests.fixtures_app import finished, start_export, wait_until
 
 pytestmark = pytest.mark.django_db
 

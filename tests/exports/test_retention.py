@@ -1,36 +1,91 @@
-"""The member controls their data: delete one address book, delete everything, the cap, the spacing.
-
-Over real HTTP against the live sandbox, on whichever database DATABASE_URL names.
+"""What is kept and for how long: an expired book is gone (410) before the purge runs; the
+purge deletes exactly the expired rows, in batches, resumably, and keeps the history; a member
+deletes one address book or everything held about them; the cap on books kept per member.
 """
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
-from django.db import models
+from django.core.management import call_command
+from django.db import connection, models
 from django.test import Client
-from django.utils import timezone
+from django.test.utils import CaptureQueriesContext
 
 from contactsapp.models import LinkedInAccount
+from exports import services
 from exports.models import Contact, ExportTask
 from exports.services import exports_refresh_due
-from tests.exports.test_journey import finished, start_export
-from tests.fixtures_app import sign_in
+from tests.fixtures_app import (
+    EXPORT_SUFFIXES,
+    finished,
+    ready_export,
+    signed_in,
+    start_export,
+    wait_until,
+)
 
 pytestmark = pytest.mark.django_db
 
+
+def contact_deletes(queries: CaptureQueriesContext) -> list[str]:
+    table = Contact._meta.db_table
+    return [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].lstrip().upper().startswith("DELETE") and table in query["sql"]
+    ]
+
+
+@pytest.fixture
+def expired_and_kept(member_client, linkedin) -> tuple[ExportTask, ExportTask]:
+    """Ada's expired book (321 contacts), and her newer book that is still valid."""
+    linkedin.set_knobs(result_ttl=1)
+    expired = finished(member_client, start_export(member_client))
+    assert expired.status == ExportTask.Status.SUCCEEDED
+    linkedin.set_knobs(result_ttl=3600)
+    kept = finished(member_client, start_export(member_client))
+    assert kept.status == ExportTask.Status.SUCCEEDED
+    wait_until(lambda: expired.is_expired(), timeout=10)
+    return expired, kept
+
+
+def test_the_purge_deletes_in_batches_of_the_given_size(expired_and_kept):
+    expired, kept = expired_and_kept
+    assert expired.contact_count == 321
+    with CaptureQueriesContext(connection) as queries:
+        report = services.exports_purge_expired(batch_size=100)
+    assert len(contact_deletes(queries)) == 4  # 100 + 100 + 100 + 21
+    assert report.tasks == 1 and report.contacts == 321
+    assert not Contact.objects.filter(task=expired).exists()
+    assert Contact.objects.filter(task=kept).count() == kept.contact_count
+
+
+def test_a_purge_interrupted_after_marking_the_export_expired_is_finished_by_the_next_run(
+    expired_and_kept, member_client
+):
+    expired, kept = expired_and_kept
+    # An earlier run marked it expired and deleted one batch, then the process died.
+    ExportTask.objects.filter(pk=expired.pk).update(status=ExportTask.Status.EXPIRED)
+    first_batch = list(Contact.objects.filter(task=expired).values_list("pk", flat=True)[:100])
+    Contact.objects.filter(pk__in=first_batch).delete()
+    assert member_client.get(f"/exports/{expired.public_id}/contacts.csv").status_code == 410
+
+    with CaptureQueriesContext(connection) as queries:
+        report = services.exports_purge_expired(batch_size=100)
+    assert len(contact_deletes(queries)) == 3  # the 221 left: 100 + 100 + 21
+    assert report.contacts == 221
+    assert not Contact.objects.filter(task=expired).exists()
+    assert Contact.objects.filter(task=kept).count() == kept.contact_count
+    expired.refresh_from_db()
+    assert expired.status == ExportTask.Status.EXPIRED
+    assert expired.contact_count == 321  # the history stays
+
+
 PROJECT_APPS = ("contactsapp", "exports")
-
-
-def signed_in(sandbox, member: str) -> Client:
-    client = Client()
-    assert sign_in(client, sandbox, member).status_code == 302
-    return client
 
 
 def post_without_csrf(client: Client, url: str) -> int:
@@ -42,17 +97,8 @@ def post_without_csrf(client: Client, url: str) -> int:
         client.handler.enforce_csrf_checks = False
 
 
-def ready_export(client: Client) -> ExportTask:
-    task = finished(client, start_export(client))
-    assert task.status == ExportTask.Status.SUCCEEDED
-    return task
-
-
 def user_of(client: Client):
     return get_user_model().objects.get(pk=client.session["_auth_user_id"])
-
-
-# --- delete one address book ---------------------------------------------------------------
 
 
 def test_deleting_an_address_book_asks_first_then_removes_it_and_its_contacts_at_once(linkedin):
@@ -86,15 +132,6 @@ def test_deleting_an_address_book_asks_first_then_removes_it_and_its_contacts_at
     assert client.get(f"/exports/{deleted.public_id}/contacts.csv").status_code == 404
 
 
-def test_another_member_cannot_delete_an_export(linkedin):
-    owner = signed_in(linkedin, "typical")
-    task = ready_export(owner)
-    stranger = signed_in(linkedin, "empty")
-    assert stranger.get(f"/exports/{task.public_id}/delete/").status_code == 404
-    assert stranger.post(f"/exports/{task.public_id}/delete/").status_code == 404
-    assert Contact.objects.filter(task=task).count() == 321
-
-
 def test_an_export_in_progress_can_be_deleted_and_the_worker_carries_on(linkedin):
     client = signed_in(linkedin, "typical")
     detail_url = start_export(client)
@@ -103,9 +140,6 @@ def test_an_export_in_progress_can_be_deleted_and_the_worker_carries_on(linkedin
     assert not ExportTask.objects.exists()
     assert exports_refresh_due() == 0  # nothing left to refresh, and no error
     assert client.get(detail_url).status_code == 404
-
-
-# --- delete all my data --------------------------------------------------------------------
 
 
 def _path_to_user(model: type[models.Model], seen: frozenset = frozenset()) -> str | None:
@@ -184,9 +218,6 @@ def test_delete_all_my_data_is_post_only_once_confirmed(linkedin):
     assert LinkedInAccount.objects.count() == 1
 
 
-# --- the cap -------------------------------------------------------------------------------
-
-
 def test_a_new_address_book_replaces_the_oldest_beyond_the_cap(linkedin, settings):
     settings.EXPORT_KEEP_PER_MEMBER = 2
     client = signed_in(linkedin, "typical")
@@ -216,43 +247,52 @@ def test_the_cap_defaults_to_three_and_counts_only_ready_address_books(linkedin)
     assert set(ExportTask.objects.all()) == {ready[0], ready[2], newest, newer}
 
 
-# --- the spacing ---------------------------------------------------------------------------
+@pytest.mark.parametrize("suffix", EXPORT_SUFFIXES)
+def test_an_expired_result_is_gone_before_the_purge_has_run(member_client, linkedin, suffix):
+    linkedin.set_knobs(result_ttl=2)
+    detail_url = start_export(member_client)
+    task = finished(member_client, detail_url)
+    assert task.status == ExportTask.Status.SUCCEEDED
+    wait_until(lambda: member_client.get(detail_url + suffix).status_code == 410, timeout=10)
+    assert Contact.objects.filter(task=task).exists()  # not purged yet, but not served
+    response = member_client.get(detail_url + suffix)
+    assert "Generate a fresh one" in response.content.decode()
 
 
-def test_exports_are_spaced_with_a_clear_message(linkedin, settings):
-    settings.EXPORT_MIN_SPACING = 60
-    client = signed_in(linkedin, "typical")
-    first = ready_export(client)
-    starts = linkedin.stats()["requests"].get("export_start", 0)
+def test_purge_removes_exactly_the_expired_rows_and_keeps_the_history(
+    member_client, linkedin, capsys
+):
+    linkedin.set_knobs(result_ttl=2)
+    expiring = finished(member_client, start_export(member_client))
+    linkedin.set_knobs(result_ttl=3600)
+    kept = finished(member_client, start_export(member_client))
+    assert kept.pk != expiring.pk
+    wait_until(lambda: expiring.is_expired(), timeout=10)
 
-    response = client.post("/exports/")
-    assert response.status_code == 302 and response["Location"] == "/"
-    home = client.get("/").content.decode()
-    assert "You started an export less than a minute ago." in home
-    assert "you can start the next one in" in home
-    assert ExportTask.objects.count() == 1
-    assert linkedin.stats()["requests"].get("export_start", 0) == starts  # LinkedIn spared
-    assert "You started an export" not in client.get("/").content.decode()  # shown once
-
-    # A minute later, the next one starts.
-    ExportTask.objects.filter(pk=first.pk).update(
-        requested_at=timezone.now() - timedelta(seconds=61)
+    call_command("purge_expired_exports", "--dry-run")
+    assert f"Would remove {expiring.contact_count} contacts of 1 expired exports" in (
+        capsys.readouterr().out
     )
-    detail_url = start_export(client)
-    assert detail_url.startswith("/exports/")
-    assert ExportTask.objects.count() == 2
+    assert Contact.objects.filter(task=expiring).count() == expiring.contact_count
+
+    call_command("purge_expired_exports", "--batch-size", "50")
+    assert f"Removed {expiring.contact_count} contacts of 1" in capsys.readouterr().out
+    expiring.refresh_from_db()
+    assert expiring.status == ExportTask.Status.EXPIRED
+    assert expiring.contact_count > 0  # history survives
+    assert not Contact.objects.filter(task=expiring).exists()
+
+    assert Contact.objects.filter(task=kept).count() == kept.contact_count
+
+    call_command("purge_expired_exports")
+    assert "Removed 0 contacts of 0" in capsys.readouterr().out
 
 
-def test_a_failed_export_can_be_tried_again_at_once(linkedin, settings):
-    settings.EXPORT_MIN_SPACING = 60
-    client = signed_in(linkedin, "failing")
-    assert finished(client, start_export(client)).status == ExportTask.Status.FAILED
-    again = start_export(client)
-    assert again.startswith("/exports/")
-    assert ExportTask.objects.count() == 2
-
-
-def test_a_second_click_within_the_spacing_still_finds_the_export_in_progress(linkedin, settings):
-    settings.EXPORT_MIN_SPACING = 60
-    client = signed_in(linkedin, "typical")
-    assert start_export(client) == start_export(client)
+def test_home_still_lists_an_expired_export(member_client, linkedin):
+    linkedin.set_knobs(result_ttl=1)
+    task = finished(member_client, start_export(member_client))
+    wait_until(lambda: task.is_expired(), timeout=10)
+    call_command("purge_expired_exports")
+    page = member_client.get("/").content.decode()
+    assert f"/exports/{task.public_id}/" in page
+    assert "Expired" in page
