@@ -9,7 +9,8 @@ APP_PORT ?= 8000
 DEV_ENV := DEBUG=1 AUTHLIB_INSECURE_TRANSPORT=1 \
 	LINKEDIN_OIDC_DISCOVERY_URL=http://127.0.0.1:$(SANDBOX_PORT)/oauth/.well-known/openid-configuration \
 	LINKEDIN_API_BASE_URL=http://127.0.0.1:$(SANDBOX_PORT) \
-	CSP_EXTRA_IMG_SRC=http://127.0.0.1:$(SANDBOX_PORT)
+	CSP_EXTRA_IMG_SRC=http://127.0.0.1:$(SANDBOX_PORT) \
+	EXPORT_MIN_SPACING=10
 
 .PHONY: run sandbox test lint format lock bench compose-check clean
 
