@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exports import downloads, selectors, services
+from exports.downloads.blank import without_blanks
 from exports.models import ExportTask
 from exports.spacing import duration_text as _duration
 from exports.templatetags.moments import moment_text
@@ -164,7 +165,7 @@ def contacts_download(request: HttpRequest, public_id: UUID, format_key: str) ->
         if writer.SOURCE == "changes":
             return writer.write(selectors.changes_rows(task=task))
         people = selectors.download_people(task=task, query=query, merged=merged, uids=writer.UIDS)
-        return writer.write(people)
+        return writer.write(without_blanks(people))  # the card formats: no blank cards
 
     suffix = writer.FILE_SUFFIX
     if merged:
