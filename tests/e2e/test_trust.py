@@ -184,3 +184,37 @@ def test_the_delete_all_page_counts_one_export_and_the_landing_names_every_forma
     for name in ("vCard", "Google", "Outlook", "spreadsheet", "CSV", "JSON"):
         expect(lead).to_contain_text(name)
     look(ui, "landing")
+
+
+@pytest.mark.parametrize("viewport", WIDTHS)
+def test_the_download_menu_says_what_its_files_hold_past_the_count_bound(
+    browser: Browser, app: App, viewport
+):
+    ui = browser
+    page = ready(ui, app, "large")
+    search = page.get_by_role("searchbox", name="Search by name, email or phone")
+    search.fill("garcia")
+    scope = page.locator("#download-scope")
+    expect(scope).to_contain_text("every contact matching “garcia” (more than 1,000)")
+    expect(scope).not_to_contain_text("only the 1,000")
+    menu = page.get_by_test_id("download-menu")
+    menu.locator("summary").click()
+    expect(menu).to_contain_text("Contacts with no name, e-mail or phone are left out")
+    expect(menu).to_contain_text("when they are valid numbers")
+    menu.evaluate("element => element.scrollIntoView({block: 'start'})")
+    ui.screenshot("download-menu-large-search", full_page=False)
+    look(ui, "download-menu-large-search-page")
+
+
+@pytest.mark.parametrize("viewport", WIDTHS)
+def test_the_changing_members_american_number_is_shown_as_sent(
+    browser: Browser, app: App, viewport
+):
+    ui = browser
+    page = ready(ui, app, "changing")
+    page.get_by_role("searchbox", name="Search by name, email or phone").fill("john.smith")
+    row = page.locator("table.contacts tbody tr").filter(has_text="Smith, John")
+    expect(row).to_have_count(1)
+    expect(row.locator("td.contact-phone")).to_have_text("415-555-0102")
+    expect(page.locator("body")).not_to_contain_text("+44415")
+    look(ui, "changing-phone-as-sent")
