@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The friendly 404 page under DEBUG too (Django's debug page stays for errors).
+    "contactsapp.not_found.FriendlyNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "contactsapp.urls"

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import math
 from types import ModuleType
 from urllib.parse import quote
 from uuid import UUID
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from exports import downloads, duplicates, selectors, services
 from exports.downloads import feeds
 from exports.models import ExportTask
+from exports.spacing import duration_text as _duration
 from exports.templatetags.moments import moment_text
 
 
@@ -57,11 +57,13 @@ def export_create(request: HttpRequest) -> HttpResponse:
         messages.info(request, "Your LinkedIn sign-in has expired. Sign in again to export.")
         return redirect(f"{reverse('login')}?{urlencode({'next': reverse('home')})}")
     except services.ExportTooSoon as too_soon:
+        # The home page shows this beside its button, counting down (tag: export-spacing).
         messages.warning(
             request,
             f"You started an export less than {_duration(settings.EXPORT_MIN_SPACING)} ago. "
             f"To spare LinkedIn's limits, exports are spaced: you can start the next one "
             f"in {_duration(too_soon.wait_seconds)}.",
+            extra_tags="export-spacing",
         )
         return redirect("home")
     return redirect(task_url(task))
@@ -75,12 +77,15 @@ def export_delete(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if request.method == "GET":
         return render(request, "exports/delete.html", {"task": task})
     services.export_delete(task=task)
-    messages.success(
-        request,
-        f"The address book you requested on "
-        f"{moment_text(task.requested_at)} is deleted, "
-        f"with everything we stored for it.",
-    )
+    when = moment_text(task.requested_at)
+    if task.status == ExportTask.Status.FAILED:  # it held no address book
+        messages.success(request, f"The failed export you requested on {when} is removed.")
+    else:
+        messages.success(
+            request,
+            f"The address book you requested on {when} is deleted, "
+            f"with everything we stored for it.",
+        )
     return redirect("home")
 
 
@@ -228,16 +233,6 @@ def _unchanged(request: HttpRequest, task: ExportTask) -> bool:
 def _nothing_new() -> HttpResponse:
     # htmx swaps nothing for a 204 and keeps polling (see the htmx-config in _base.html).
     return HttpResponse(status=204)
-
-
-def _duration(seconds: float) -> str:
-    """Return `seconds` as a person says it, rounded up: "45 seconds", "a minute", "2 hours"."""
-    seconds = max(1, math.ceil(seconds))
-    for unit, size, one in (("hour", 3600, "an hour"), ("minute", 60, "a minute")):
-        if seconds >= size:
-            count = math.ceil(seconds / size)
-            return one if count == 1 else f"{count} {unit}s"
-    return "1 second" if seconds == 1 else f"{seconds} seconds"
 
 
 def _expired(request: HttpRequest, task: ExportTask, *, partial: bool = False) -> HttpResponse:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from types import ModuleType
 
+from exports.downloads.blank import without_blanks
 from exports.downloads.people import people
 from exports.models import ExportTask
 from exports.selectors.changes import contact_changes
@@ -30,7 +31,8 @@ def _rows(writer: ModuleType, *, task: ExportTask, query: str, merged: bool) -> 
 
 
 def _people(writer: ModuleType, *, task: ExportTask, query: str, merged: bool) -> Iterator:
-    return people(task=task, query=query, merged=merged, uids=writer.UIDS)
+    # Only the card formats read people, and a blank one would be a blank card.
+    return without_blanks(people(task=task, query=query, merged=merged, uids=writer.UIDS))
 
 
 def _raw(writer: ModuleType, *, task: ExportTask, query: str, merged: bool) -> Iterator[str]:

@@ -55,7 +55,7 @@ def test_the_whole_journey_of_a_typical_member(browser: Browser, app: App):
     picture = page.locator("header img.avatar")
     expect(picture).to_be_visible()
     assert picture.evaluate("img => img.complete && img.naturalWidth > 0"), "picture not loaded"
-    expect(page.get_by_text("No exports yet.")).to_be_visible()
+    expect(page.get_by_text("No address book is stored here for you.")).to_be_visible()
     ui.screenshot("home")
 
     # Exporting shows the export being generated...

@@ -37,7 +37,7 @@ def test_typical_member(browser: Browser, app: App, settings):
     look(ui, "landing")
 
     sign_in_checking_consent(ui, app, "typical")
-    expect(page.get_by_text("No exports yet.")).to_be_visible()
+    expect(page.get_by_text("No address book is stored here for you.")).to_be_visible()
     look(ui, "home-first-visit")
 
     start_export(page)
