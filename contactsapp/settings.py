@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "csp",
     "contactsapp",
     "exports",
+    "devices",
 ]
 
 MIDDLEWARE = [
