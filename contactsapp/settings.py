@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "contactsapp",
     "exports",
     "devices",
+    "carddav",
 ]
 
 MIDDLEWARE = [
