@@ -11,4 +11,5 @@ urlpatterns = [
     path(".well-known/carddav", carddav_views.well_known, name="carddav_well_known"),
     path("dav/", include("carddav.urls")),
     path("", include("exports.urls")),
+    path("", include("devices.urls")),
 ]

@@ -60,12 +60,15 @@ def device_password_create(*, user: AbstractBaseUser, name: str) -> tuple[Device
     return device_password, plaintext
 
 
-def device_password_revoke(*, user: AbstractBaseUser, public_id: UUID) -> None:
-    """Delete one of the member's device passwords; raise DoesNotExist for anyone else's."""
-    deleted, _ = DevicePassword.objects.filter(user=user, public_id=public_id).delete()
-    if not deleted:
-        raise DevicePassword.DoesNotExist
+def device_password_revoke(*, user: AbstractBaseUser, public_id: UUID) -> DevicePassword:
+    """Delete one of the member's device passwords and return it (no longer saved).
+
+    Raise `DevicePassword.DoesNotExist` for an unknown id or another member's.
+    """
+    device_password = DevicePassword.objects.defer("password").get(user=user, public_id=public_id)
+    device_password.delete()
     logger.info("event=device_password_revoked user=%s", user.pk)
+    return device_password
 
 
 def device_passwords_revoke_all(*, user: AbstractBaseUser) -> int:
