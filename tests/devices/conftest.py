@@ -62,3 +62,7 @@ def low_limits(monkeypatch):
     """Throttle after three failures per user name and five per address."""
     monkeypatch.setattr(auth, "MAX_FAILURES_PER_USERNAME", 3)
     monkeypatch.setattr(auth, "MAX_FAILURES_PER_ADDRESS", 5)
+
+
+# The browser suite's fixtures (a live app on the sandbox, Chromium at 1280 and 390 px).
+from tests.e2e.conftest import app, browser, chromium_path, viewport  # noqa: E402, F401
