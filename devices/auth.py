@@ -24,7 +24,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from devices.models import DeviceAuthFailure, DeviceLogin, DevicePassword
+from devices.models import DeviceAuthFailure, DevicePassword
 from devices.passwords import device_password_decoy_check, device_password_matches
 
 REALM = "Address Book for LinkedIn"
@@ -76,25 +76,35 @@ def _throttle_keys(*, username: str, address: str) -> dict[str, str]:
     }
 
 
-def _throttle_check(*, keys: dict[str, str], now: datetime) -> None:
+def _recent_failures(*, keys: dict[str, str], now: datetime) -> dict[str, list[datetime]]:
+    """Return when each key failed within the window, newest first: one query for both."""
+    recent: dict[str, list[datetime]] = {scope: [] for scope in keys}
+    rows = (
+        DeviceAuthFailure.objects.filter(
+            Q(scope=DeviceAuthFailure.Scope.USERNAME, key=keys[DeviceAuthFailure.Scope.USERNAME])
+            | Q(scope=DeviceAuthFailure.Scope.ADDRESS, key=keys[DeviceAuthFailure.Scope.ADDRESS]),
+            failed_at__gt=now - FAILURE_WINDOW,
+        )
+        .order_by("-failed_at")
+        .values_list("scope", "failed_at")
+    )
+    for scope, failed_at in rows:
+        recent[scope].append(failed_at)
+    return recent
+
+
+def _throttle_check(*, recent: dict[str, list[datetime]], now: datetime) -> None:
     """Raise `Throttled` while either key has reached its limit within the window."""
     limits = {
         DeviceAuthFailure.Scope.USERNAME: MAX_FAILURES_PER_USERNAME,
         DeviceAuthFailure.Scope.ADDRESS: MAX_FAILURES_PER_ADDRESS,
     }
     retry_after = 0
-    for scope, key in keys.items():
+    for scope, failures in recent.items():
         limit = limits[scope]
-        # The limit-th newest failure is the one whose ageing out lets the next try in.
-        failed_at = list(
-            DeviceAuthFailure.objects.filter(
-                scope=scope, key=key, failed_at__gt=now - FAILURE_WINDOW
-            )
-            .order_by("-failed_at")
-            .values_list("failed_at", flat=True)[limit - 1 : limit]
-        )
-        if failed_at:
-            wait = (failed_at[0] + FAILURE_WINDOW - now).total_seconds()
+        if len(failures) >= limit:
+            # The limit-th newest failure is the one whose ageing out lets the next try in.
+            wait = (failures[limit - 1] + FAILURE_WINDOW - now).total_seconds()
             retry_after = max(retry_after, math.ceil(wait), 1)
     if retry_after:
         raise Throttled(retry_after)
@@ -107,37 +117,54 @@ def _failure_record(*, keys: dict[str, str], now: datetime) -> None:
     )
 
 
+def client_address(request: HttpRequest) -> str:
+    """Return the address the request came from, as the nearest proxy saw it.
+
+    Behind the reverse proxy of a deployment every request comes from the proxy, which
+    appends the client's address to `X-Forwarded-For`: the last entry is the one no client
+    can forge. Without a proxy a client may write the header itself and so spread its
+    attempts over made-up addresses, but never over more user names' limits.
+    """
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    last = forwarded.rsplit(",", 1)[-1].strip()
+    return last or request.META.get("REMOTE_ADDR", "")
+
+
 def device_authenticate(request: HttpRequest) -> AbstractBaseUser:
     """Return the member whose device password the request's Basic credentials carry.
 
     Raise `InsecureTransport`, `AuthenticationRequired` or `Throttled` otherwise. Logs
-    no one in: the user is for this request only.
+    no one in: the user is for this request only. A phone's usual request, with the right
+    password, reads twice and writes nothing (at most once a minute, its last use).
     """
     if not settings.DEBUG and not request.is_secure():
         raise InsecureTransport("Basic auth over plain HTTP")
     username, password = _basic_credentials(request)
     now = timezone.now()
-    keys = _throttle_keys(username=username, address=request.META.get("REMOTE_ADDR", ""))
-    _throttle_check(keys=keys, now=now)
+    keys = _throttle_keys(username=username, address=client_address(request))
+    recent = _recent_failures(keys=keys, now=now)
+    _throttle_check(recent=recent, now=now)
 
-    login = DeviceLogin.objects.select_related("user").filter(username=username).first()
-    matched = None
-    if login is None or not login.user.is_active:
+    candidates = list(
+        DevicePassword.objects.select_related("user").filter(
+            user__device_login__username=username, user__is_active=True
+        )
+    )
+    matched = next(
+        (each for each in candidates if device_password_matches(password, each.password)), None
+    )
+    if not candidates:
+        # An unknown user name costs what a wrong password does, so timing tells nothing.
         device_password_decoy_check(password)
-    else:
-        for device_password in DevicePassword.objects.filter(user=login.user):
-            if device_password_matches(password, device_password.password):
-                matched = device_password
-                break
     if matched is None:
         _failure_record(keys=keys, now=now)
         raise AuthenticationRequired("wrong user name or password")
 
-    DevicePassword.objects.filter(pk=matched.pk).filter(
-        Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_PRECISION)
-    ).update(last_used_at=now)
-    # A success forgives the user name's earlier typing mistakes, not the address's.
-    DeviceAuthFailure.objects.filter(
-        scope=DeviceAuthFailure.Scope.USERNAME, key=keys[DeviceAuthFailure.Scope.USERNAME]
-    ).delete()
-    return login.user
+    if matched.last_used_at is None or matched.last_used_at <= now - LAST_USED_PRECISION:
+        DevicePassword.objects.filter(pk=matched.pk).update(last_used_at=now)
+    if recent[DeviceAuthFailure.Scope.USERNAME]:
+        # A success forgives the user name's earlier typing mistakes, not the address's.
+        DeviceAuthFailure.objects.filter(
+            scope=DeviceAuthFailure.Scope.USERNAME, key=keys[DeviceAuthFailure.Scope.USERNAME]
+        ).delete()
+    return matched.user

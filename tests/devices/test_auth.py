@@ -103,14 +103,40 @@ def test_the_last_use_is_recorded_at_most_once_a_minute(device_account, device_r
     assert device_password.last_used_at > earlier + timedelta(minutes=1)
 
 
-def test_authenticating_writes_nothing_within_the_minute(
-    device_account, device_request, django_assert_max_num_queries
+def test_a_usual_request_reads_twice_and_writes_nothing(
+    device_account, device_request, django_assert_num_queries
 ):
     _user, username, password = device_account
-    auth.device_authenticate(device_request(basic(username, password)))
-    # throttle counts (2), the login, the passwords, the guarded last-use update, the reset
-    with django_assert_max_num_queries(6):
+    auth.device_authenticate(device_request(basic(username, password)))  # records the use
+    # The failures of the user name and the address, then the member's passwords.
+    with django_assert_num_queries(2):
         auth.device_authenticate(device_request(basic(username, password)))
+
+
+def test_the_address_is_the_last_one_the_proxy_appended(device_request):
+    request = device_request(address="10.0.0.2")
+    assert auth.client_address(request) == "10.0.0.2"
+    request.META["HTTP_X_FORWARDED_FOR"] = "203.0.113.1, 198.51.100.23"
+    assert auth.client_address(request) == "198.51.100.23"
+
+
+def test_failures_behind_a_proxy_count_per_client_not_for_the_proxy(
+    device_account, device_request, low_limits
+):
+    _user, username, password = device_account
+
+    def from_client(client: str, credentials: tuple[str, str]):
+        request = device_request(basic(*credentials), address="10.0.0.2")
+        request.META["HTTP_X_FORWARDED_FOR"] = client
+        return auth.device_authenticate(request)
+
+    for number in range(5):
+        with pytest.raises(auth.AuthenticationRequired):
+            from_client("198.51.100.7", (f"guess-{number}", "wrong-password"))
+    with pytest.raises(auth.Throttled):
+        from_client("198.51.100.7", (username, password))
+    # Another client behind the same proxy is not held back.
+    assert from_client("192.0.2.1", (username, password))
 
 
 def test_plain_http_is_refused_in_production_before_any_password_is_read(
