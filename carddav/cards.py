@@ -21,11 +21,11 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from carddav.models import Card, CardIndex
+from carddav.models import Card, CardChange, CardDelta, CardIndex
+from exports import matching
 from exports.downloads import vcard
 from exports.downloads.base import Person, Phone
 from exports.models import Contact, ExportTask
-from exports.selectors import download_people
 
 ETAG_SALT = "carddav.cards.etag"
 # Cards read, written or looked up at a time: a book of any size is served in flat memory.
@@ -122,9 +122,9 @@ def _served(tasks: QuerySet[ExportTask], *, now: datetime | None = None) -> Quer
 def book_index(*, book: Book) -> None:
     """Write the hrefs and ETags of the book's cards, once; later calls return at once.
 
-    The cards are written from the vCard download's own stream, so a card's href, bytes
-    and ETag are those of the file download. Two first requests at once: the second waits
-    for the first's transaction (the index's unique task) and then finds it done.
+    Each card is the vCard download's card of the contact, with the download's UID
+    except where `_StableUids` says. Two first requests at once: the second waits for the
+    first's transaction (the index's unique task) and then finds it done.
     """
     task = book.task
     if CardIndex.objects.filter(task=task).exists():
@@ -143,33 +143,81 @@ def book_index(*, book: Book) -> None:
     )
     Card.objects.filter(task__in=gone).delete()
     CardIndex.objects.filter(task__in=gone).delete()
+    CardDelta.objects.filter(Q(task__in=gone) | Q(since__in=gone)).delete()
 
 
 def _write_cards(task: ExportTask) -> int:
     etag = _etagger(task.owner_id)
-    positions = _positions(task)
+    uids = _StableUids(owner_id=task.owner_id)
     count = 0
-    people = download_people(task=task, merged=False, uids=True)
-    while batch := list(itertools.islice(zip(positions, people, strict=True), BATCH)):
-        Card.objects.bulk_create(
-            Card(task=task, position=position, uid=person.uid, etag=etag(vcard.card(person)))
-            for position, person in batch
-        )
+    for batch in _contact_batches(task):
+        cards = []
+        for row in batch:
+            uid = uids.uid(row)
+            text = vcard.card(_person(*row.card_fields, uid=uid))
+            cards.append(Card(task=task, position=row.position, uid=uid, etag=etag(text)))
+        Card.objects.bulk_create(cards)
         count += len(batch)
     return count
 
 
-def _positions(task: ExportTask) -> Iterator[int]:
-    """Yield the task's contact positions in order, a range of the key at a time, as
-    `download_people` reads them.
-    """
-    positions = Contact.objects.filter(task=task).order_by("position")
+@dataclass(frozen=True, slots=True)
+class _Row:
+    position: int
+    name: str
+    email: str
+    phone: str
+    phone_international: str
+    email_key: str
+    duplicate_group: int | None
+
+    @property
+    def card_fields(self) -> tuple[str, str, str, str]:
+        return self.name, self.email, self.phone, self.phone_international
+
+
+_ROW_FIELDS = (*_CONTACT_FIELDS, "email_key", "duplicate_group")
+
+
+def _contact_batches(task: ExportTask) -> Iterator[list[_Row]]:
+    """Yield the task's contacts in order, a range of the (task, position) key at a time."""
+    rows = Contact.objects.filter(task=task).order_by("position").values_list(*_ROW_FIELDS)
     after = -1
-    while batch := list(
-        positions.filter(position__gt=after).values_list("position", flat=True)[:BATCH]
-    ):
-        yield from batch
-        after = batch[-1]
+    while batch := [_Row(*row) for row in rows.filter(position__gt=after)[:BATCH]]:
+        yield batch
+        after = batch[-1].position
+
+
+class _StableUids:
+    """The vCard download's UIDs (`matching.vcard_uids` of the match key), except for the
+    second and later contacts of a duplicate group.
+
+    The download tells those apart by their distance from the group's first contact, which
+    changes whenever a contact is added or removed between them: a new href for a contact
+    that did not change, so a sync would send it again and the phone would drop the old
+    one. Here they are told apart by what they hold (their name, e-mail and phone), and by
+    a count only among contacts that hold exactly the same. Keys that can repeat are
+    remembered as 8-byte digests, not as text.
+    """
+
+    def __init__(self, *, owner_id: int):
+        self._uid = matching.vcard_uids(owner_id=owner_id)
+        self._seen: dict[bytes, int] = {}
+
+    def uid(self, row: _Row) -> str:
+        key = matching.match_key(
+            email=row.email_key, phone_international=row.phone_international, name=row.name
+        )
+        listed_again = row.duplicate_group is not None and row.position != row.duplicate_group
+        if listed_again:
+            held = "|".join((matching.name_key(row.name), row.email_key, row.phone_international))
+            key = f"{key}#{hashlib.blake2b(held.encode(), digest_size=8).hexdigest()}"
+        if listed_again or key.startswith("name:") or not key:
+            digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+            count = self._seen[digest] = self._seen.get(digest, 0) + 1
+            if count > 1:
+                key = f"{key}#{count}"
+        return self._uid(key)
 
 
 def _etagger(owner_id: int):
@@ -262,26 +310,67 @@ def cards_changed(*, book: Book, since: Book) -> Delta:
     """Return the cards of `book` that `since` does not hold as they are (new, or another
     ETag), and the UIDs of `since` that `book` no longer holds.
 
-    The two indexes are compared on the (task, uid) key: the exports' comparison finds the
-    same person again, but a card's href and bytes also change where it sees no change (a
-    new name; a new e-mail is a new UID), and the hrefs are what a client holds.
+    The two indexes are compared on the (task, uid) key once per pair, the first time a
+    client asks; the differences are kept (`CardDelta`), so every later sync between the
+    two, from any device, reads a few rows. Compared by href and ETag rather than taken
+    from the exports' comparison, which finds the same person again: a card's bytes also
+    change where it sees no change (a new name), and a new e-mail is a new href.
     """
     book_index(book=since)
-    same = Card.objects.filter(task=since.task, uid=OuterRef("uid"), etag=OuterRef("etag"))
-    changed = Card.objects.filter(task=book.task).exclude(Exists(same))
-    still_held = Card.objects.filter(task=book.task, uid=OuterRef("uid"))
-    removed = (
-        Card.objects.filter(task=since.task)
-        .exclude(Exists(still_held))
+    delta = _delta(book.task, since.task)
+    changes = CardChange.objects.filter(delta=delta)
+    changed = (
+        changes.filter(position__isnull=False)
         .order_by("position")
-        .values_list("uid", flat=True)
+        .values_list("position", "uid", "etag")
     )
+    removed = changes.filter(position__isnull=True).order_by("pk").values_list("uid", flat=True)
 
     def changed_cards() -> Iterator[CardText]:
-        for batch in _card_batches(changed):
+        for batch in _batches(changed.iterator(BATCH), BATCH):
             yield from _with_text(book.task, batch)
 
     return Delta(changed=changed_cards(), removed=removed.iterator(BATCH))
+
+
+def _delta(task: ExportTask, since: ExportTask) -> CardDelta:
+    found = CardDelta.objects.filter(task=task, since=since).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            delta = CardDelta.objects.create(task=task, since=since)
+            same = Card.objects.filter(task=since, uid=OuterRef("uid"), etag=OuterRef("etag"))
+            changed = (
+                Card.objects.filter(task=task)
+                .exclude(Exists(same))
+                .values_list("position", "uid", "etag")
+            )
+            still_held = Card.objects.filter(task=task, uid=OuterRef("uid"))
+            removed = (
+                Card.objects.filter(task=since)
+                .exclude(Exists(still_held))
+                .order_by("position")
+                .values_list("uid", flat=True)
+            )
+            rows = itertools.chain(
+                (
+                    CardChange(delta=delta, position=position, uid=uid, etag=etag)
+                    for position, uid, etag in changed.iterator(BATCH)
+                ),
+                (CardChange(delta=delta, uid=uid) for uid in removed.iterator(BATCH)),
+            )
+            for batch in _batches(rows, BATCH):
+                CardChange.objects.bulk_create(batch)
+            return delta
+    except IntegrityError:
+        # Another request wrote the same pair first.
+        return CardDelta.objects.get(task=task, since=since)
+
+
+def _batches(items: Iterator, size: int) -> Iterator[list]:
+    while batch := list(itertools.islice(items, size)):
+        yield batch
 
 
 def _card_batches(cards: QuerySet[Card]) -> Iterator[list[tuple[int, str, str]]]:
@@ -314,7 +403,7 @@ def _with_text(task: ExportTask, rows: list[tuple[int, str, str]]) -> Iterator[C
 
 
 def _person(name: str, email: str, phone: str, international: str, *, uid: str) -> Person:
-    # As `download_people` makes a contact's person, with the UID it gave it.
+    # As the vCard download makes a contact's person (`download_people`).
     return Person(
         name=name,
         emails=(email,) if email else (),

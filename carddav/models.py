@@ -41,3 +41,40 @@ class Card(models.Model):
 
     def __str__(self) -> str:
         return f"Card {self.uid} of {self.task_id}"
+
+
+class CardDelta(models.Model):
+    """Marks a pair of exports whose differences are all in `CardChange`: a sync from one
+    to the other is then a read of a few rows, however large the books.
+    """
+
+    task = models.ForeignKey("exports.ExportTask", on_delete=models.CASCADE, related_name="+")
+    since = models.ForeignKey("exports.ExportTask", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task", "since"], name="card_delta_once_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"Changes of {self.task_id} since {self.since_id}"
+
+
+class CardChange(models.Model):
+    """A card of `delta.task` that `delta.since` does not hold as it is, or (no position)
+    the href of one `delta.since` held that `delta.task` no longer does.
+    """
+
+    # Not indexed on its own: the key below leads with it.
+    delta = models.ForeignKey(
+        CardDelta, on_delete=models.CASCADE, related_name="changes", db_index=False
+    )
+    position = models.PositiveIntegerField(null=True, blank=True)
+    uid = models.CharField(max_length=64)
+    etag = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["delta", "position"], name="card_change_by_position")]
+
+    def __str__(self) -> str:
+        return f"Change {self.uid} of {self.delta_id}"

@@ -12,11 +12,13 @@ from xml.etree import ElementTree
 import pytest
 import vobject
 from django.db import connection
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from carddav import cards
 from carddav.models import Card, CardIndex
+from exports.models import Contact
 from tests.carddav.conftest import CARD_NS, DAV_NS, member_with_password
 from tests.exports.factories import contact, export_ingested, member
 
@@ -50,6 +52,10 @@ def download(client: Client, task) -> dict[str, str]:
     }
 
 
+def without_uid(card: str) -> str:
+    return "".join(line for line in card.splitlines(keepends=True) if not line.startswith("UID:"))
+
+
 def test_every_card_served_is_the_downloads_card_with_its_uid_as_href(linkedin):
     found = member_with_password(member())
     task = export_ingested(found.user, linkedin.contacts("typical"))
@@ -64,10 +70,46 @@ def test_every_card_served_is_the_downloads_card_with_its_uid_as_href(linkedin):
         href = response.findtext(f"{DAV_NS}href")
         served[href] = response.findtext(f".//{CARD_NS}address-data")
     assert len(served) == task.contact_count
-    assert served == {f"{COLLECTION}{uid}.vcf": card for uid, card in downloaded.items()}
+    # In the book's order, card for card: the download's bytes, and its UID as the href...
+    assert [without_uid(card) for card in served.values()] == [
+        without_uid(card) for card in downloaded.values()
+    ]
+    listed_again = set(
+        Contact.objects.filter(task=task, duplicate_group__isnull=False)
+        .exclude(position=F("duplicate_group"))
+        .values_list("position", flat=True)
+    )
+    assert listed_again  # the typical book has duplicates
+    for position, (href, card) in enumerate(served.items()):
+        uid = vobject.readOne(card).uid.value
+        assert href == f"{COLLECTION}{uid}.vcf"
+        if position not in listed_again:
+            assert card == list(downloaded.values())[position]
+    # ...but the second and later entries of a person listed twice, whose own UID stays
+    # the same from export to export.
+    assert len(set(served)) == len(served)
     for href in list(served)[:40]:
         response = dav_client(found).get(href, secure=True)
         assert response.content.decode() == served[href]
+
+
+def test_a_contact_added_before_a_duplicate_keeps_every_href():
+    first = [
+        contact("Ada Lovelace", "ada@example.com"),
+        contact("Bob Smith", "bob@example.com"),
+        contact("Ada L.", "ada@example.com", "+1 415 555 0100"),
+        contact("Ada King", "ada@example.com"),
+    ]
+    owner = member()
+    export_ingested(owner, first)
+    before = cards.book_current(user=owner)
+    cards.book_index(book=before)
+    export_ingested(owner, [first[0], contact("Carol New", "carol@example.com"), *first[1:]])
+    after = cards.book_current(user=owner)
+    cards.book_index(book=after)
+    delta = cards.cards_changed(book=after, since=before)
+    assert [card.text.splitlines()[2] for card in delta.changed] == ["FN:Carol New"]
+    assert list(delta.removed) == []
 
 
 def test_a_listing_takes_the_same_queries_for_any_size():
