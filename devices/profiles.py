@@ -28,7 +28,9 @@ class DavServer(NamedTuple):
         )
 
 
-def carddav_profile(*, server: DavServer, username: str, password: str, product_name: str) -> bytes:
+def carddav_profile(
+    *, server: DavServer, principal_path: str, username: str, password: str, product_name: str
+) -> bytes:
     """Return an unsigned configuration profile holding one read-only CardDAV account."""
     # Identifiers are reverse-DNS by Apple's convention; the host makes them the site's own.
     identifier = ".".join(reversed(server.host.split("."))) + ".addressbook"
@@ -42,7 +44,7 @@ def carddav_profile(*, server: DavServer, username: str, password: str, product_
         "CardDAVAccountDescription": f"LinkedIn ({product_name})",
         "CardDAVHostName": server.host,
         "CardDAVPort": server.port,
-        "CardDAVPrincipalURL": server.path,
+        "CardDAVPrincipalURL": principal_path,
         "CardDAVUseSSL": server.use_ssl,
         "CardDAVUsername": username,
         "CardDAVPassword": password,

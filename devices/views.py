@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,13 +17,11 @@ from devices.models import DevicePassword
 from devices.profiles import PROFILE_CONTENT_TYPE, DavServer, carddav_profile
 from devices.qr import account_uri, qr_code_data_uri
 
-# The DAV endpoints' root, which clients discover from `/.well-known/carddav` too.
-DAV_ROOT_PATH = "/dav/"
 PROFILE_DEFAULT_NAME = "iPhone or Mac"
 
 
 def _connect_context(request: HttpRequest, **extra) -> dict:
-    dav_url = request.build_absolute_uri(DAV_ROOT_PATH)
+    dav_url = _dav_root_url(request)
     return {
         "dav_url": dav_url,
         "dav_is_secure": dav_url.startswith("https://"),
@@ -63,7 +62,7 @@ def device_password_create(request: HttpRequest) -> HttpResponse:
         )
     except services.TooManyDevicePasswords:
         return _too_many(request)
-    server = DavServer.from_url(request.build_absolute_uri(DAV_ROOT_PATH))
+    server = DavServer.from_url(_dav_root_url(request))
     uri = account_uri(server=server, username=_username(request), password=password)
     context = _connect_context(
         request,
@@ -89,7 +88,8 @@ def device_profile_download(request: HttpRequest) -> HttpResponse:
     except services.TooManyDevicePasswords:
         return _too_many(request)
     profile = carddav_profile(
-        server=DavServer.from_url(request.build_absolute_uri(DAV_ROOT_PATH)),
+        server=DavServer.from_url(_dav_root_url(request)),
+        principal_path=reverse("carddav:principal"),
         username=_username(request),
         password=password,
         product_name=settings.PRODUCT_NAME,
@@ -111,6 +111,11 @@ def device_password_revoke(request: HttpRequest, public_id: UUID) -> HttpRespons
         f"“{device_password.name}” is revoked: it no longer opens your address book.",
     )
     return redirect("device_connect")
+
+
+def _dav_root_url(request: HttpRequest) -> str:
+    """The DAV root, the address a person types; clients find it from `/.well-known` too."""
+    return request.build_absolute_uri(reverse("carddav:root"))
 
 
 def _username(request: HttpRequest) -> str:

@@ -25,7 +25,11 @@ def test_a_server_is_read_from_its_url():
 def test_the_profile_is_a_plist_with_one_carddav_account():
     server = DavServer.from_url("https://contacts.example.org/dav/")
     body = carddav_profile(
-        server=server, username="ada-k7m2p9", password="abcd-efgh", product_name="Book"
+        server=server,
+        principal_path="/dav/principal/",
+        username="ada-k7m2p9",
+        password="abcd-efgh",
+        product_name="Book",
     )
     profile = plistlib.loads(body)
     assert profile["PayloadType"] == "Configuration"
@@ -35,7 +39,7 @@ def test_the_profile_is_a_plist_with_one_carddav_account():
     assert account["PayloadType"] == "com.apple.carddav.account"
     assert account["CardDAVHostName"] == "contacts.example.org"
     assert account["CardDAVPort"] == 443
-    assert account["CardDAVPrincipalURL"] == "/dav/"
+    assert account["CardDAVPrincipalURL"] == "/dav/principal/"
     assert account["CardDAVUseSSL"] is True
     assert account["CardDAVUsername"] == "ada-k7m2p9"
     assert account["CardDAVPassword"] == "abcd-efgh"
@@ -46,7 +50,13 @@ def test_the_profile_is_a_plist_with_one_carddav_account():
 def test_a_plain_http_server_gives_a_profile_without_ssl():
     server = DavServer.from_url("http://127.0.0.1:8000/dav/")
     account = plistlib.loads(
-        carddav_profile(server=server, username="u", password="p", product_name="Book")
+        carddav_profile(
+            server=server,
+            principal_path="/dav/principal/",
+            username="u",
+            password="p",
+            product_name="Book",
+        )
     )["PayloadContent"][0]
     assert account["CardDAVUseSSL"] is False
     assert account["CardDAVPort"] == 8000
@@ -55,7 +65,11 @@ def test_a_plain_http_server_gives_a_profile_without_ssl():
 def test_the_account_uri_holds_the_server_user_name_and_password():
     server = DavServer.from_url("https://contacts.example.org/dav/")
     assert (
-        account_uri(server=server, username="ada-k7m2p9", password="abcd-efgh")
+        account_uri(
+            server=server,
+            username="ada-k7m2p9",
+            password="abcd-efgh",
+        )
         == "carddavs://ada-k7m2p9:abcd-efgh@contacts.example.org/dav/"
     )
     local = DavServer.from_url("http://localhost:8000/dav/")

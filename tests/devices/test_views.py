@@ -130,7 +130,7 @@ def test_the_profile_download_is_a_carddav_profile_with_a_new_password(member_cl
     assert account["CardDAVHostName"] == "testserver"
     assert account["CardDAVPort"] == 80
     assert account["CardDAVUseSSL"] is False
-    assert account["CardDAVPrincipalURL"] == "/dav/"
+    assert account["CardDAVPrincipalURL"] == "/dav/principal/"
     assert account["CardDAVUsername"] == DeviceLogin.objects.get().username
     stored = DevicePassword.objects.get()
     assert stored.name == "Ada's iPhone"
