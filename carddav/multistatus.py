@@ -4,6 +4,7 @@ the error bodies of refused requests. Every text goes through `escape`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape, quoteattr
 
@@ -24,17 +25,22 @@ FORBIDDEN = "HTTP/1.1 403 Forbidden"
 
 def element(name: Name, content: str = "") -> str:
     """Return `name` as an element around `content` (already XML), empty when there is none."""
-    namespace, local = name
-    prefix = PREFIXES.get(namespace)
-    if prefix is None:
-        # A property of a namespace nobody declared (one a client asked about).
-        opening = f"x:{local} xmlns:x={quoteattr(namespace)}" if namespace else local
-        closing = f"x:{local}" if namespace else local
-    else:
-        opening = closing = f"{prefix}:{local}"
+    opening, closing = _tags(name)
     if not content:
         return f"<{opening}/>"
     return f"<{opening}>{content}</{closing}>"
+
+
+@functools.cache
+def _tags(name: Name) -> tuple[str, str]:
+    namespace, local = name
+    prefix = PREFIXES.get(namespace)
+    if prefix is not None:
+        return f"{prefix}:{local}", f"{prefix}:{local}"
+    if not namespace:
+        return local, local
+    # A property of a namespace nobody declared (one a client asked about).
+    return f"x:{local} xmlns:x={quoteattr(namespace)}", f"x:{local}"
 
 
 def text(value: str) -> str:

@@ -230,11 +230,14 @@ def _listing(book: cards.Book, asked: davxml.Propfind) -> Iterator:
 def _card_responses(
     context: Context, listed: Iterator, asked: davxml.Propfind, *, request: str
 ) -> Iterator[str]:
-    sent = CARDS_SENT.labels(request)
-    for card in listed:
-        if isinstance(card, cards.CardText):
-            sent.inc()
-        yield resources.card_response(context.paths.card(card.uid), card, asked)
+    sent = 0
+    try:
+        for card in listed:
+            if isinstance(card, cards.CardText):
+                sent += 1
+            yield resources.card_response(context.paths.card(card.uid), card, asked)
+    finally:
+        CARDS_SENT.labels(request).inc(sent)
 
 
 def _report(request: HttpRequest, context: Context) -> HttpResponseBase:
@@ -256,19 +259,29 @@ def _report(request: HttpRequest, context: Context) -> HttpResponseBase:
 def _multiget(context: Context, body: bytes) -> HttpResponseBase:
     asked, hrefs = davxml.report_hrefs(body)
     paths = context.paths
-    wanted = [(href, paths.uid_of(unquote(urlsplit(href).path))) for href in hrefs]
+    wanted = [(href, paths.uid_of(_path_of(href))) for href in hrefs]
 
     def responses() -> Iterator[str]:
-        sent = CARDS_SENT.labels("multiget")
+        sent = 0
         found = cards.cards_get(book=context.book, uids=(uid or "" for _, uid in wanted))
-        for (href, uid), card in zip(wanted, found, strict=True):
-            if uid is None or isinstance(card, str):
-                yield multistatus.status_response(href, multistatus.NOT_FOUND)
-            else:
-                sent.inc()
-                yield resources.card_response(paths.card(uid), card, asked)
+        try:
+            for (href, uid), card in zip(wanted, found, strict=True):
+                if uid is None or isinstance(card, str):
+                    yield multistatus.status_response(href, multistatus.NOT_FOUND)
+                else:
+                    sent += 1
+                    yield resources.card_response(paths.card(uid), card, asked)
+        finally:
+            CARDS_SENT.labels("multiget").inc(sent)
 
     return _multistatus(responses())
+
+
+def _path_of(href: str) -> str:
+    """Return the path an href names, whether a path or a whole URL, percent-decoded."""
+    if href.startswith("/") and "%" not in href and "//" not in href:
+        return href  # what clients send: the path as we listed it
+    return unquote(urlsplit(href).path)
 
 
 def _query(context: Context, root) -> HttpResponseBase:
