@@ -25,6 +25,8 @@ def _connect_context(request: HttpRequest, **extra) -> dict:
     return {
         "dav_url": dav_url,
         "dav_is_secure": dav_url.startswith("https://"),
+        # Production refuses Basic auth over plain HTTP (see devices.auth).
+        "dav_refuses_plain_http": not settings.DEBUG,
         "device_username": services.device_login_get_or_create(user=request.user).username,
         "device_passwords": selectors.device_passwords_for_owner(user=request.user),
         "form": DevicePasswordForm(),

@@ -41,6 +41,16 @@ def test_the_page_shows_the_server_address_and_the_user_name(member_client):
     assert "No device passwords yet" in html
 
 
+def test_over_plain_http_the_page_says_what_the_dav_endpoints_do(member_client, settings):
+    settings.DEBUG = False
+    assert "where phones and apps are refused" in member_client.get("/devices/").content.decode()
+    settings.DEBUG = True
+    assert "need SSL turned off" in member_client.get("/devices/").content.decode()
+    https = member_client.get("/devices/", secure=True).content.decode()
+    assert 'data-testid="plain-http-note"' not in https
+    assert "https://testserver/dav/" in https
+
+
 def test_signed_out_the_pages_send_to_sign_in(db):
     client = Client()
     for method, path in [("get", "/devices/"), ("post", "/devices/passwords/")]:
