@@ -17,7 +17,7 @@ from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -148,7 +148,7 @@ def book_index(*, book: Book) -> None:
 
 def _write_cards(task: ExportTask) -> int:
     etag = _etagger(task.owner_id)
-    uids = _StableUids(owner_id=task.owner_id)
+    uids = _StableUids(task=task)
     count = 0
     for batch in _contact_batches(task):
         cards = []
@@ -196,13 +196,33 @@ class _StableUids:
     changes whenever a contact is added or removed between them: a new href for a contact
     that did not change, so a sync would send it again and the phone would drop the old
     one. Here they are told apart by what they hold (their name, e-mail and phone), and by
-    a count only among contacts that hold exactly the same. Keys that can repeat are
-    remembered as 8-byte digests, not as text.
+    a count only among contacts that hold exactly the same. A key that more than one
+    contact outside a group holds is counted as well (the download gives them all one
+    UID). Keys that can repeat are remembered as 8-byte digests, not as text.
     """
 
-    def __init__(self, *, owner_id: int):
-        self._uid = matching.vcard_uids(owner_id=owner_id)
+    def __init__(self, *, task: ExportTask):
+        self._uid = matching.vcard_uids(owner_id=task.owner_id)
         self._seen: dict[bytes, int] = {}
+        # E-mails and phones that more than one contact holds outside a duplicate group
+        # (one held by too many contacts, a switchboard, joins nobody): counted too.
+        contacts = Contact.objects.filter(task=task, duplicate_group__isnull=True)
+        emails = (
+            contacts.exclude(email_key="")
+            .values("email_key")
+            .annotate(holders=Count("pk"))
+            .filter(holders__gt=1)
+            .values_list("email_key", flat=True)
+        )
+        phones = (
+            contacts.filter(email_key="")
+            .exclude(phone_international="")
+            .values("phone_international")
+            .annotate(holders=Count("pk"))
+            .filter(holders__gt=1)
+            .values_list("phone_international", flat=True)
+        )
+        self._shared = {f"email:{email}" for email in emails} | {f"phone:{p}" for p in phones}
 
     def uid(self, row: _Row) -> str:
         key = matching.match_key(
@@ -212,7 +232,7 @@ class _StableUids:
         if listed_again:
             held = "|".join((matching.name_key(row.name), row.email_key, row.phone_international))
             key = f"{key}#{hashlib.blake2b(held.encode(), digest_size=8).hexdigest()}"
-        if listed_again or key.startswith("name:") or not key:
+        if listed_again or key in self._shared or key.startswith("name:") or not key:
             digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
             count = self._seen[digest] = self._seen.get(digest, 0) + 1
             if count > 1:

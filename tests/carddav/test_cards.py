@@ -174,3 +174,14 @@ def test_an_unchanged_book_has_no_changes():
     book = [contact("Ada", "ada@example.com"), contact("Bob", phone="+1 212 555 0101")]
     _, changed, removed = changed_and_removed(book, list(book))
     assert (changed, removed) == ([], [])
+
+
+def test_an_email_shared_by_too_many_to_be_one_person_still_gives_each_card_its_own_href():
+    # Eleven and more holders: a shared line, and nobody's duplicate group.
+    book = [contact(f"Office {n}", "info@example.com") for n in range(12)]
+    found = member_with_password(member())
+    task = export_ingested(found.user, book)
+    assert not Contact.objects.filter(task=task, duplicate_group__isnull=False).exists()
+    book_served = cards.book_current(user=found.user)
+    cards.book_index(book=book_served)
+    assert Card.objects.filter(task=task).values("uid").distinct().count() == 12

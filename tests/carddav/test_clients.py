@@ -39,6 +39,8 @@ def test_vdirsyncer_gets_the_whole_book_by_discovery_and_then_exactly_the_change
     first = changing.member.tasks[0]
     stored = download_cards(changing, first)
     assert len(stored) == first.contact_count > 50
+    # Nobody listed twice: every card's UID is then the download's (see `_StableUids`).
+    assert first.duplicate_count == 0
     sent_before = cards_sent()
     # Only the server's base address, the user name and the device password.
     sync = Vdirsyncer(tmp_path, url=f"{dav_server}/", member=changing.member)
@@ -73,7 +75,10 @@ def test_vdirsyncer_gets_the_whole_book_by_discovery_and_then_exactly_the_change
 
 
 def test_khard_lists_the_synced_book(changing: WebMember, dav_server, tmp_path):
-    book = Vdirsyncer(tmp_path, url=f"{dav_server}/", member=changing.member).discover_and_sync()
+    # The address the "Connect a phone or app" page shows: the DAV root.
+    book = Vdirsyncer(
+        tmp_path, url=f"{dav_server}/dav/", member=changing.member
+    ).discover_and_sync()
     config = tmp_path / "khard.conf"
     config.write_text(
         textwrap.dedent(
