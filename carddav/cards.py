@@ -1,9 +1,9 @@
 """The cards of a member's book, each with its href (the contact's vCard UID) and ETag.
 
 The one module of the CardDAV layer that reads the exports app: which export a member's
-collection serves, the contacts as vCards (the vCard download's own writer and UIDs), and
-the index of hrefs and ETags (`models.Card`) written from them once per export. The rest of
-the layer speaks only of UIDs, ETags and card text.
+collection serves, the contacts as vCards (the vCard download's writer, and its UIDs but
+where `_StableUids` says), and the index of hrefs and ETags (`models.Card`) written from
+them once per export. The rest of the layer speaks only of UIDs, ETags and card text.
 """
 
 from __future__ import annotations
