@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from carddav.models import Card, CardChange, CardDelta, CardIndex
-from exports import matching
+from exports import bulk_insert, matching
 from exports.downloads import vcard
 from exports.downloads.base import Person, Phone
 from exports.models import Contact, ExportTask
@@ -147,18 +147,29 @@ def book_index(*, book: Book) -> None:
 
 
 def _write_cards(task: ExportTask) -> int:
+    """Write the task's cards' rows with the ingest's bulk path (COPY, executemany): the
+    ORM's `bulk_create` costs several times the database's own work for a whole book.
+    """
     etag = _etagger(task.owner_id)
     uids = _StableUids(task=task)
     count = 0
-    for batch in _contact_batches(task):
-        cards = []
-        for row in batch:
-            uid = uids.uid(row)
-            text = vcard.card(_person(*row.card_fields, uid=uid))
-            cards.append(Card(task=task, position=row.position, uid=uid, etag=etag(text)))
-        Card.objects.bulk_create(cards)
-        count += len(batch)
+
+    def rows() -> Iterator[tuple[int, int, str, str]]:
+        nonlocal count
+        for batch in _contact_batches(task):
+            for row in batch:
+                uid = uids.uid(row)
+                text = vcard.card(_person(*row.card_fields, uid=uid))
+                yield task.pk, row.position, uid, etag(text)
+            count += len(batch)
+
+    with bulk_insert.large_cache_while_loading():
+        bulk_insert.insert_rows(Card, _CARD_FIELDS, rows())
+    bulk_insert.refresh_planner_statistics(Card, _CARD_FIELDS)
     return count
+
+
+_CARD_FIELDS = ("task", "position", "uid", "etag")
 
 
 @dataclass(frozen=True, slots=True)
