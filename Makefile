@@ -17,7 +17,7 @@ DEV_ENV := DEBUG=1 AUTHLIB_INSECURE_TRANSPORT=1 \
 	AUTO_REFRESH_INTERVAL=90 AUTO_REFRESH_JITTER=30 \
 	EXPORT_MIN_SPACING=10
 
-.PHONY: run sandbox test lint format lock bench compose-check clean
+.PHONY: run sandbox test lint format lock bench bench-carddav compose-check clean
 
 $(VENV)/.installed: requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,12 @@ lock: $(VENV)/.installed
 ##        (BENCH_ARGS=--quick for a smoke run; results in bench/results/latest.{md,json})
 bench: $(VENV)/.installed
 	$(PY) -m bench $(BENCH_ARGS)
+
+## bench-carddav: the CardDAV address book at 250,000 contacts beside the vCard download,
+##                SQLite and PostgreSQL (BENCH_ARGS="--size 10000 --db sqlite" for a smaller
+##                run; results in bench/results/carddav-latest.md)
+bench-carddav: $(VENV)/.installed
+	$(PY) -m bench.carddav $(BENCH_ARGS)
 
 ## compose-check: build the image, run the docker-compose stack, drive the journey through it,
 ##                take it down (REQUIRE_DOCKER=1: fail where no Docker engine can start)

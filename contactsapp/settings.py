@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "exports",
     "refresh",
     "mail",
+    "devices",
+    "carddav",
 ]
 
 MIDDLEWARE = [

@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from exports import selectors
 from exports.models import Contact, ExportTask
+from exports.selectors import contacts as contact_reads
 from tests.exports.files import download, read_csv
 from tests.fixtures_app import finished, start_export
 
@@ -34,7 +34,7 @@ def scope_label(page: str) -> str:
 def test_the_search_scoped_label_states_as_many_contacts_as_its_file_holds(member_client, ready):
     task = ExportTask.objects.get()
     matches = Contact.objects.filter(task=task, search_text__contains="corp.example").count()
-    assert 1 < matches < selectors.SEARCH_COUNT_LIMIT
+    assert 1 < matches < contact_reads.SEARCH_COUNT_LIMIT
     label = scope_label(member_client.get(ready, {"q": "corp.example"}).content.decode())
     rows = read_csv(download(member_client, ready, "csv", q="corp.example")[0])[1:]
     assert label == f"Download what you see: only the {len(rows)} contacts matching “corp.example”:"
@@ -48,7 +48,7 @@ def test_past_the_count_bound_the_label_says_every_match_not_the_bound(
     matches = Contact.objects.filter(task=task, search_text__contains="example").count()
     bound = 10
     assert matches > bound
-    monkeypatch.setattr(selectors, "SEARCH_COUNT_LIMIT", bound)
+    monkeypatch.setattr(contact_reads, "SEARCH_COUNT_LIMIT", bound)
     for headers in ({}, {"HX-Request": "true", "HX-Target": "contacts"}):
         page = member_client.get(ready, {"q": "example"}, headers=headers).content.decode()
         label = scope_label(page)

@@ -1,0 +1,302 @@
+"""The CardDAV address book at address-book scale, beside a limit from the same run.
+
+A separate module beside `make bench` (whose files it only imports), run by
+`make bench-carddav`: each database in its own process, on a throwaway database, with the
+production settings (`bench.settings`, DEBUG=0), requests through the whole Django stack
+(the test client, over "HTTPS", with a device password).
+
+    .venv/bin/python -m bench.carddav                        # SQLite and PostgreSQL, 250,000
+    .venv/bin/python -m bench.carddav --db sqlite --size 10000
+
+Measured: the first request of a new export (it writes the book's hrefs and ETags); a
+Depth-1 PROPFIND of the ETags (first byte, whole, and its memory peak beside the same
+listing of a book a tenth the size); `addressbook-multiget` of 100 cards (p95); a
+`sync-collection` from the previous export's token after the next export of the same book
+(`evolve`: three added, two removed, two new e-mails, two new phones; p95); and a full sync
+as vdirsyncer does it (the Depth-1 listing, then one multiget of every card), beside the
+limit: streaming the vCard download of the same book, signed in.
+
+Prints a Markdown table and writes it to `bench/results/carddav-latest.md`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results" / "carddav-latest.md"
+COLLECTION = "/dav/addressbooks/linkedin/"
+ETAGS = '<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/><d:getcontenttype/></d:prop></d:propfind>'
+REPS = 40
+WARMUP = 3
+
+
+def _multiget(hrefs: list[str]) -> str:
+    listed = "".join(f"<d:href>{href}</d:href>" for href in hrefs)
+    return (
+        '<c:addressbook-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav">'
+        f"<d:prop><d:getetag/><c:address-data/></d:prop>{listed}</c:addressbook-multiget>"
+    )
+
+
+def _sync(token: str) -> str:
+    return (
+        '<d:sync-collection xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav">'
+        f"<d:sync-token>{token}</d:sync-token><d:sync-level>1</d:sync-level>"
+        "<d:prop><d:getetag/><c:address-data/></d:prop></d:sync-collection>"
+    )
+
+
+def measure(size: int) -> dict[str, Any]:
+    """Run in the worker process: Django is set up on a migrated throwaway database."""
+    import re
+
+    from django.test import Client
+
+    from bench.body import export_body
+    from bench.measure import (
+        bench_user,
+        download_app,
+        ingest_app,
+        percentile,
+        signed_in_client,
+        traced,
+    )
+    from devices.models import DeviceLogin
+    from devices.services import device_password_create
+
+    def dav_client(user) -> Client:
+        _, password = device_password_create(user=user, name="bench")
+        username = DeviceLogin.objects.get(user=user).username
+        credentials = base64.b64encode(f"{username}:{password}".encode()).decode()
+        return Client(HTTP_AUTHORIZATION=f"Basic {credentials}")
+
+    def request(client: Client, method: str, body: str, depth: str = "1"):
+        response = client.generic(
+            method,
+            COLLECTION,
+            body,
+            content_type="application/xml",
+            secure=True,
+            HTTP_DEPTH=depth,
+        )
+        if response.status_code != 207:
+            raise RuntimeError(f"{method} answered {response.status_code}")
+        return response
+
+    def streamed(client: Client, method: str, body: str) -> tuple[float, float, bytes]:
+        """Return the seconds to the first chunk, to the last, and the body."""
+        start = time.perf_counter()
+        chunks = iter(request(client, method, body).streaming_content)
+        first = next(chunks, b"")
+        first_byte = time.perf_counter() - start
+        content = first + b"".join(chunks)
+        return first_byte, time.perf_counter() - start, content
+
+    def timed(function, reps: int = REPS) -> list[float]:
+        for _ in range(WARMUP):
+            function()
+        times = []
+        for _ in range(reps):
+            start = time.perf_counter()
+            function()
+            times.append(time.perf_counter() - start)
+        return times
+
+    from django.db import connection
+
+    figures: dict[str, Any] = {"vendor": connection.vendor, "size": size}
+    owner = bench_user("carddav")
+    first, _ = ingest_app(export_body(size), owner)
+    dav = dav_client(owner)
+
+    start = time.perf_counter()
+    request(dav, "PROPFIND", ETAGS, depth="0")
+    figures["index_s"] = time.perf_counter() - start
+
+    listings = [streamed(dav, "PROPFIND", ETAGS) for _ in range(3)]
+    figures["propfind_first_byte_ms"] = max(first_byte for first_byte, _, _ in listings) * 1000
+    figures["propfind_s"] = min(whole for _, whole, _ in listings)
+    listing = listings[0][2].decode()
+    hrefs = re.findall(r"<d:href>([^<]+\.vcf)</d:href>", listing)
+    if len(hrefs) != size:
+        raise RuntimeError(f"the listing named {len(hrefs)} cards of {size}")
+
+    def listed_and_dropped(client: Client) -> int:
+        # Each chunk read and dropped, as a client on the network would: the peak is the
+        # server's, not this copy's.
+        return sum(map(len, request(client, "PROPFIND", ETAGS).streaming_content))
+
+    _, figures["propfind_peak_bytes"] = traced(lambda: listed_and_dropped(dav))
+    small_owner = bench_user("carddav-small")
+    ingest_app(export_body(max(size // 10, 1), seed="small"), small_owner)
+    small = dav_client(small_owner)
+    request(small, "PROPFIND", ETAGS, depth="0")
+    _, figures["propfind_peak_tenth_bytes"] = traced(lambda: listed_and_dropped(small))
+
+    # The floor of any DAV request: the device password checked, a Depth-0 PROPFIND of
+    # the principal answered (no book read).
+    def principal() -> None:
+        response = dav.generic(
+            "PROPFIND",
+            "/dav/principal/",
+            ETAGS,
+            content_type="application/xml",
+            secure=True,
+            HTTP_DEPTH="0",
+        )
+        b"".join(response.streaming_content)
+
+    figures["floor_p95_ms"] = percentile(timed(principal), 0.95) * 1000
+    chosen = random.Random(size).sample(hrefs, 100)  # noqa: S311 (a repeatable sample)
+    figures["multiget_100_p95_ms"] = (
+        percentile(timed(lambda: streamed(dav, "REPORT", _multiget(chosen))), 0.95) * 1000
+    )
+
+    # A full sync as vdirsyncer does it: the listing, then every card in one multiget.
+    def full_sync() -> int:
+        _, _, listed = streamed(dav, "PROPFIND", ETAGS)
+        _, _, cards = streamed(dav, "REPORT", _multiget(hrefs))
+        return len(listed) + len(cards)
+
+    figures["full_sync_s"] = min(timed(full_sync, reps=3))
+    web = signed_in_client(owner)
+    vcard = f"/exports/{first.public_id}/download/vcard/"
+    download_app(web, vcard)  # warm-up
+    figures["vcard_download_s"] = min(download_app(web, vcard)[1] for _ in range(3))
+
+    token = f"urn:x-contactsapp:sync:{first.public_id}"
+    following, _ = ingest_app(export_body(size, version=1), owner)
+    start = time.perf_counter()
+    request(dav, "PROPFIND", ETAGS, depth="0")
+    figures["next_index_s"] = time.perf_counter() - start
+    start = time.perf_counter()
+    _, _, delta = streamed(dav, "REPORT", _sync(token))
+    figures["sync_first_s"] = time.perf_counter() - start
+    figures["sync_responses"] = delta.count(b"<d:response>")
+    figures["sync_p95_ms"] = (
+        percentile(timed(lambda: streamed(dav, "REPORT", _sync(token))), 0.95) * 1000
+    )
+    figures["following"] = str(following.public_id)
+    return figures
+
+
+def worker(size: int, output: str) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    Path(output).write_text(json.dumps(measure(size)))
+
+
+TARGETS = (
+    # (label, figure, limit, unit)
+    ("Depth-1 PROPFIND, first byte", "propfind_first_byte_ms", 50, "ms"),
+    ("addressbook-multiget of 100 cards, p95", "multiget_100_p95_ms", 25, "ms"),
+    ("sync-collection after the next export, p95", "sync_p95_ms", 25, "ms"),
+)
+
+
+def _mb(count: int) -> str:
+    return f"{count / 2**20:.1f} MB"
+
+
+def report(results: list[dict[str, Any]]) -> str:
+    lines = [
+        "| Figure | " + " | ".join(f"{r['vendor']} ({r['size']:,})" for r in results) + " |",
+        "|" + " --- |" * (len(results) + 1),
+    ]
+
+    def row(label: str, cells: list[str]) -> None:
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+
+    for label, key, limit, unit in TARGETS:
+        row(
+            f"{label} (target ≤ {limit} {unit})",
+            [f"{r[key]:.1f} {unit}" + (" ✓" if r[key] <= limit else " ✗") for r in results],
+        )
+    row("Depth-1 PROPFIND, whole listing", [f"{r['propfind_s']:.2f} s" for r in results])
+    row(
+        "Depth-1 PROPFIND, memory peak (a book a tenth the size)",
+        [
+            f"{_mb(r['propfind_peak_bytes'])} ({_mb(r['propfind_peak_tenth_bytes'])})"
+            for r in results
+        ],
+    )
+    row(
+        "Full sync (listing + one multiget of every card), beside the vCard download (target ≤ 2x)",
+        [
+            f"{r['full_sync_s']:.2f} s / {r['vcard_download_s']:.2f} s = "
+            f"{r['full_sync_s'] / r['vcard_download_s']:.1f}x"
+            + (" ✓" if r["full_sync_s"] <= 2 * r["vcard_download_s"] else " ✗")
+            for r in results
+        ],
+    )
+    row(
+        "First request of a new export (writes the index)",
+        [f"{r['index_s']:.2f} s" for r in results],
+    )
+    row("  the next export's", [f"{r['next_index_s']:.2f} s" for r in results])
+    row(
+        "  the first sync-collection from the previous token (compares the two books)",
+        [f"{r['sync_first_s']:.2f} s" for r in results],
+    )
+    row(
+        "Floor: a Depth-0 PROPFIND of the principal (device password checked), p95",
+        [f"{r['floor_p95_ms']:.1f} ms" for r in results],
+    )
+    row(
+        "sync-collection responses (cards + removed hrefs)",
+        [str(r["sync_responses"]) for r in results],
+    )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    from bench.cli import app_environment, parse_args, throwaway_database
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="sqlite,postgresql")
+    parser.add_argument("--size", type=int, default=250_000)
+    # Its own throwaway database: `make bench` may be running beside it.
+    parser.add_argument("--postgres-db", default="contactsapp_bench_carddav")
+    options = parser.parse_args(argv)
+    bench_options = parse_args(["--postgres-db", options.postgres_db])
+    results = []
+    for kind in options.db.split(","):
+        print(f"== {kind} ==", file=sys.stderr, flush=True)
+        with (
+            throwaway_database(kind, bench_options) as url,
+            tempfile.TemporaryDirectory() as folder,
+        ):
+            output = str(Path(folder) / "result.json")
+            env = {**os.environ, **app_environment(url), "LOG_LEVEL": "WARNING"}
+            subprocess.run(  # noqa: S603 (our own interpreter and module)
+                [sys.executable, "-m", "bench.carddav", "--worker", str(options.size), output],
+                cwd=REPOSITORY,
+                env=env,
+                check=True,
+            )
+            results.append(json.loads(Path(output).read_text()))
+    text = report(results)
+    RESULTS.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--worker"]:
+        worker(int(sys.argv[2]), sys.argv[3])
+    else:
+        main()
