@@ -56,9 +56,11 @@ lock: $(VENV)/.installed
 	$(VENV)/bin/pip-compile --quiet --strip-extras --extra dev --no-emit-index-url --no-emit-find-links -o requirements-dev.txt pyproject.toml
 
 ## bench: address-book scale (1k/10k/50k) beside this machine's limits, SQLite and PostgreSQL
-##        (BENCH_ARGS=--quick for a smoke run; results in bench/results/latest.{md,json})
+##        (BENCH_ARGS=--quick for a smoke run; results in bench/results/latest.{md,json}),
+##        then the memory and time of reading LinkedIn's worst bodies (bench/results/hostile-latest.md)
 bench: $(VENV)/.installed
 	$(PY) -m bench $(BENCH_ARGS)
+	$(PY) -m bench.hostile_bodies
 
 ## bench-carddav: the CardDAV address book at 250,000 contacts beside the vCard download,
 ##                SQLite and PostgreSQL (BENCH_ARGS="--size 10000 --db sqlite" for a smaller
