@@ -13,10 +13,11 @@ from datetime import datetime
 from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from carddav.models import Card
+from carddav.models import Card, CardIndex
+from devices.models import DevicePassword
 from exports.downloads import vcard
 from exports.downloads.base import Person, Phone
 from exports.models import Contact, ExportTask
@@ -85,6 +86,27 @@ def book_for_token(*, user: AbstractBaseUser, token: UUID) -> Book | None:
         .first()
     )
     return Book(task) if task is not None else None
+
+
+def books_unindexed(*, now: datetime, limit: int) -> list[Book]:
+    """Return up to `limit` books without an index yet, each the newest served book of a
+    member with a device password, those waiting longest first.
+    """
+    newer = served(
+        ExportTask.objects.filter(
+            owner_id=OuterRef("owner_id"), requested_at__gt=OuterRef("requested_at")
+        ),
+        now=now,
+    )
+    tasks = (
+        served(ExportTask.objects.all(), now=now)
+        .filter(Exists(DevicePassword.objects.filter(user_id=OuterRef("owner_id"))))
+        .exclude(Exists(CardIndex.objects.filter(task_id=OuterRef("pk"))))
+        .exclude(Exists(newer))
+        .select_related("owner")
+        .order_by("requested_at", "pk")[:limit]
+    )
+    return [Book(task) for task in tasks]
 
 
 def served(tasks: QuerySet[ExportTask], *, now: datetime | None = None) -> QuerySet[ExportTask]:

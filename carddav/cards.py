@@ -22,6 +22,7 @@ from carddav.books import (
     CardText,
     book_current,
     book_for_token,
+    books_unindexed,
 )
 from carddav.delta import Delta, cards_changed
 from carddav.index import ETAG_SALT, book_index
@@ -48,6 +49,7 @@ __all__ = [
     "book_current",
     "book_for_token",
     "book_index",
+    "books_unindexed",
     "cards_changed",
     "cards_get",
     "cards_listed",
