@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import wraps
-from urllib.parse import unquote, urlsplit
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.views.decorators.csrf import csrf_exempt
 
-from carddav import cards, davxml, multistatus, queries, resources
-from carddav.davxml import CARDDAV, DAV, BadRequest, Name
+from carddav import cards, davxml, multistatus, resources
+from carddav.davxml import DAV, BadRequest, Name
 from carddav.metrics import CARDS_SENT
+from carddav.reports import card_responses, listing, multistatus_response, report, request_body
 from carddav.resources import Context
 from devices.auth import (
     REALM,
@@ -118,20 +118,6 @@ def _depth(request: HttpRequest) -> int:
     return 0 if request.headers.get("Depth", "infinity").strip() == "0" else 1
 
 
-def _multistatus(responses: Iterator[str], *, sync_token: str | None = None) -> HttpResponseBase:
-    response = StreamingHttpResponse(
-        multistatus.stream(responses, sync_token=sync_token),
-        status=207,
-        content_type=multistatus.CONTENT_TYPE,
-    )
-    return response
-
-
-def _body(request: HttpRequest) -> bytes:
-    length = request.META.get("CONTENT_LENGTH") or ""
-    return davxml.read_body(request, int(length) if length.isdigit() else None)
-
-
 def well_known(request: HttpRequest) -> HttpResponseBase:
     """Service discovery (RFC 6764): any method is sent on to the DAV root."""
     return redirect("carddav:root", permanent=True)
@@ -145,14 +131,14 @@ def _propfind_only(
 ) -> HttpResponseBase:
     if request.method != "PROPFIND":
         return _method_not_allowed()
-    asked = davxml.propfind(davxml.parse(_body(request)))
+    asked = davxml.propfind(davxml.parse(request_body(request)))
 
     def responses() -> Iterator[str]:
         yield resources.properties_response(path, properties, context, asked)
         if _depth(request):
             yield from children(context, asked)
 
-    return _multistatus(responses())
+    return multistatus_response(responses())
 
 
 def _method_not_allowed() -> HttpResponse:
@@ -201,14 +187,14 @@ def collection(request: HttpRequest, context: Context) -> HttpResponseBase:
     if request.method == "PROPFIND":
         return _collection_propfind(request, context)
     if request.method == "REPORT":
-        return _report(request, context)
+        return report(request, context)
     response = HttpResponse(status=405)
     response["Allow"] = "OPTIONS, PROPFIND, REPORT"
     return response
 
 
 def _collection_propfind(request: HttpRequest, context: Context) -> HttpResponseBase:
-    asked = davxml.propfind(davxml.parse(_body(request)))
+    asked = davxml.propfind(davxml.parse(request_body(request)))
     book = context.book
 
     def responses() -> Iterator[str]:
@@ -216,114 +202,9 @@ def _collection_propfind(request: HttpRequest, context: Context) -> HttpResponse
             context.paths.collection, resources.COLLECTION, context, asked
         )
         if _depth(request):
-            yield from _card_responses(context, _listing(book, asked), asked, request="propfind")
+            yield from card_responses(context, listing(book, asked), asked, request="propfind")
 
-    return _multistatus(responses())
-
-
-def _listing(book: cards.Book, asked: davxml.Propfind) -> Iterator:
-    if resources.asks_for_text(asked):
-        return cards.cards_with_text(book=book)
-    return cards.cards_listed(book=book)
-
-
-def _card_responses(
-    context: Context, listed: Iterator, asked: davxml.Propfind, *, request: str
-) -> Iterator[str]:
-    sent = 0
-    try:
-        for card in listed:
-            if isinstance(card, cards.CardText):
-                sent += 1
-            yield resources.card_response(context.paths.card(card.uid), card, asked)
-    finally:
-        CARDS_SENT.labels(request).inc(sent)
-
-
-def _report(request: HttpRequest, context: Context) -> HttpResponseBase:
-    body = _body(request)
-    kind = davxml.report_name(body)
-    if kind == (CARDDAV, "addressbook-multiget"):
-        return _multiget(context, body)
-    if kind == (CARDDAV, "addressbook-query"):
-        return _query(context, davxml.parse(body))
-    if kind == (DAV, "sync-collection"):
-        return _sync(context, davxml.parse(body))
-    return HttpResponse(
-        multistatus.error((DAV, "supported-report")),
-        status=403,
-        content_type=multistatus.CONTENT_TYPE,
-    )
-
-
-def _multiget(context: Context, body: bytes) -> HttpResponseBase:
-    asked, hrefs = davxml.report_hrefs(body)
-    paths = context.paths
-    wanted = [(href, paths.uid_of(_path_of(href))) for href in hrefs]
-
-    def responses() -> Iterator[str]:
-        sent = 0
-        found = cards.cards_get(book=context.book, uids=(uid or "" for _, uid in wanted))
-        try:
-            for (href, uid), card in zip(wanted, found, strict=True):
-                if uid is None or isinstance(card, str):
-                    yield multistatus.status_response(href, multistatus.NOT_FOUND)
-                else:
-                    sent += 1
-                    yield resources.card_response(paths.card(uid), card, asked)
-        finally:
-            CARDS_SENT.labels("multiget").inc(sent)
-
-    return _multistatus(responses())
-
-
-def _path_of(href: str) -> str:
-    """Return the path an href names, whether a path or a whole URL, percent-decoded."""
-    if href.startswith("/") and "%" not in href and "//" not in href:
-        return href  # what clients send: the path as we listed it
-    return unquote(urlsplit(href).path)
-
-
-def _query(context: Context, root) -> HttpResponseBase:
-    try:
-        query = queries.addressbook_query(root)
-    except queries.UnsupportedFilter as error:
-        body = multistatus.error((CARDDAV, "supported-filter"), multistatus.text(str(error)))
-        return HttpResponse(body, status=403, content_type=multistatus.CONTENT_TYPE)
-    found = cards.cards_matching(
-        book=context.book, matches=query.matches, all_of=query.all_of, limit=query.limit
-    )
-    return _multistatus(_card_responses(context, found, query.asked, request="query"))
-
-
-def _sync(context: Context, root) -> HttpResponseBase:
-    """REPORT sync-collection (RFC 6578): everything, or what changed since a token."""
-    sync = queries.sync_collection(root)
-    book = context.book
-    token = resources.sync_token(book.token)
-    if not sync.token:
-        listed = _listing(book, sync.asked)
-        return _multistatus(
-            _card_responses(context, listed, sync.asked, request="sync"), sync_token=token
-        )
-    since_token = resources.token_of(sync.token)
-    since = cards.book_for_token(user=context.user, token=since_token) if since_token else None
-    if since is None:
-        return HttpResponse(
-            multistatus.error((DAV, "valid-sync-token")),
-            status=403,
-            content_type=multistatus.CONTENT_TYPE,
-        )
-    if since.token == book.token:
-        return _multistatus(iter(()), sync_token=token)
-    delta = cards.cards_changed(book=book, since=since)
-
-    def responses() -> Iterator[str]:
-        yield from _card_responses(context, delta.changed, sync.asked, request="sync")
-        for uid in delta.removed:
-            yield multistatus.status_response(context.paths.card(uid), multistatus.NOT_FOUND)
-
-    return _multistatus(responses(), sync_token=token)
+    return multistatus_response(responses())
 
 
 @_dav
@@ -340,8 +221,8 @@ def card(request: HttpRequest, context: Context, name: str) -> HttpResponseBase:
         return _not_found()
     context = Context(context.user, context.paths, book)
     if request.method == "PROPFIND":
-        asked = davxml.propfind(davxml.parse(_body(request)))
-        return _multistatus(iter([resources.card_response(request.path, found, asked)]))
+        asked = davxml.propfind(davxml.parse(request_body(request)))
+        return multistatus_response(iter([resources.card_response(request.path, found, asked)]))
     if request.method not in ("GET", "HEAD"):
         response = HttpResponse(status=405)
         response["Allow"] = "OPTIONS, GET, HEAD, PROPFIND"

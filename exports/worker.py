@@ -18,6 +18,7 @@ from collections.abc import Callable
 from django.db import DatabaseError, connections
 from django.utils import timezone
 
+from carddav import services as carddav_services
 from exports import services
 from mail import services as mail_services
 from operations import heartbeat, metrics
@@ -99,6 +100,7 @@ def poll_exports_step(stop: threading.Event) -> int:
         # Members who asked for it get their next export started; e-mail goes out after.
         refresh_services.refreshes_start_due(now=now)
         mail_services.outbox_deliver_due(now=now)
+        carddav_services.books_index_due(now=now)
     except Exception:
         metrics.WORKER_ROUNDS.labels(outcome="error").inc()
         raise

@@ -1,0 +1,88 @@
+"""The sync delta between two books: the cards changed or new, and the hrefs removed."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+
+from carddav.books import BATCH, Book, CardText, with_text
+from carddav.index import book_index
+from carddav.models import Card, CardChange, CardDelta
+from exports.models import ExportTask
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    changed: Iterator[CardText]
+    removed: Iterator[str]
+
+
+def cards_changed(*, book: Book, since: Book) -> Delta:
+    """Return the cards of `book` that `since` does not hold as they are (new, or another
+    ETag), and the UIDs of `since` that `book` no longer holds.
+
+    The two indexes are compared on the (task, uid) key once per pair, the first time a
+    client asks; the differences are kept (`CardDelta`), so every later sync between the
+    two, from any device, reads a few rows. Compared by href and ETag rather than taken
+    from the exports' comparison, which finds the same person again: a card's bytes also
+    change where it sees no change (a new name), and a new e-mail is a new href.
+    """
+    book_index(book=since)
+    delta = _delta(book.task, since.task)
+    changes = CardChange.objects.filter(delta=delta)
+    changed = (
+        changes.filter(position__isnull=False)
+        .order_by("position")
+        .values_list("position", "uid", "etag")
+    )
+    removed = changes.filter(position__isnull=True).order_by("pk").values_list("uid", flat=True)
+
+    def changed_cards() -> Iterator[CardText]:
+        for batch in _batches(changed.iterator(BATCH), BATCH):
+            yield from with_text(book.task, batch)
+
+    return Delta(changed=changed_cards(), removed=removed.iterator(BATCH))
+
+
+def _delta(task: ExportTask, since: ExportTask) -> CardDelta:
+    found = CardDelta.objects.filter(task=task, since=since).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            delta = CardDelta.objects.create(task=task, since=since)
+            same = Card.objects.filter(task=since, uid=OuterRef("uid"), etag=OuterRef("etag"))
+            changed = (
+                Card.objects.filter(task=task)
+                .exclude(Exists(same))
+                .values_list("position", "uid", "etag")
+            )
+            still_held = Card.objects.filter(task=task, uid=OuterRef("uid"))
+            removed = (
+                Card.objects.filter(task=since)
+                .exclude(Exists(still_held))
+                .order_by("position")
+                .values_list("uid", flat=True)
+            )
+            rows = itertools.chain(
+                (
+                    CardChange(delta=delta, position=position, uid=uid, etag=etag)
+                    for position, uid, etag in changed.iterator(BATCH)
+                ),
+                (CardChange(delta=delta, uid=uid) for uid in removed.iterator(BATCH)),
+            )
+            for batch in _batches(rows, BATCH):
+                CardChange.objects.bulk_create(batch)
+            return delta
+    except IntegrityError:
+        # Another request wrote the same pair first.
+        return CardDelta.objects.get(task=task, since=since)
+
+
+def _batches(items: Iterator, size: int) -> Iterator[list]:
+    while batch := list(itertools.islice(items, size)):
+        yield batch

@@ -1,0 +1,138 @@
+"""The REPORTs of the address book (RFC 6352 8, RFC 6578) and the multistatus they answer with.
+
+addressbook-multiget, addressbook-query and sync-collection; any other report is refused
+with `DAV:supported-report`. The collection's PROPFIND lists its cards the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import unquote, urlsplit
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+
+from carddav import cards, davxml, multistatus, queries, resources
+from carddav.davxml import CARDDAV, DAV
+from carddav.metrics import CARDS_SENT
+from carddav.resources import Context
+
+
+def multistatus_response(
+    responses: Iterator[str], *, sync_token: str | None = None
+) -> HttpResponseBase:
+    response = StreamingHttpResponse(
+        multistatus.stream(responses, sync_token=sync_token),
+        status=207,
+        content_type=multistatus.CONTENT_TYPE,
+    )
+    return response
+
+
+def request_body(request: HttpRequest) -> bytes:
+    length = request.META.get("CONTENT_LENGTH") or ""
+    return davxml.read_body(request, int(length) if length.isdigit() else None)
+
+
+def listing(book: cards.Book, asked: davxml.Propfind) -> Iterator:
+    if resources.asks_for_text(asked):
+        return cards.cards_with_text(book=book)
+    return cards.cards_listed(book=book)
+
+
+def card_responses(
+    context: Context, listed: Iterator, asked: davxml.Propfind, *, request: str
+) -> Iterator[str]:
+    sent = 0
+    try:
+        for card in listed:
+            if isinstance(card, cards.CardText):
+                sent += 1
+            yield resources.card_response(context.paths.card(card.uid), card, asked)
+    finally:
+        CARDS_SENT.labels(request).inc(sent)
+
+
+def report(request: HttpRequest, context: Context) -> HttpResponseBase:
+    body = request_body(request)
+    kind = davxml.report_name(body)
+    if kind == (CARDDAV, "addressbook-multiget"):
+        return _multiget(context, body)
+    if kind == (CARDDAV, "addressbook-query"):
+        return _query(context, davxml.parse(body))
+    if kind == (DAV, "sync-collection"):
+        return _sync(context, davxml.parse(body))
+    return HttpResponse(
+        multistatus.error((DAV, "supported-report")),
+        status=403,
+        content_type=multistatus.CONTENT_TYPE,
+    )
+
+
+def _multiget(context: Context, body: bytes) -> HttpResponseBase:
+    asked, hrefs = davxml.report_hrefs(body)
+    paths = context.paths
+    wanted = [(href, paths.uid_of(_path_of(href))) for href in hrefs]
+
+    def responses() -> Iterator[str]:
+        sent = 0
+        found = cards.cards_get(book=context.book, uids=(uid or "" for _, uid in wanted))
+        try:
+            for (href, uid), card in zip(wanted, found, strict=True):
+                if uid is None or isinstance(card, str):
+                    yield multistatus.status_response(href, multistatus.NOT_FOUND)
+                else:
+                    sent += 1
+                    yield resources.card_response(paths.card(uid), card, asked)
+        finally:
+            CARDS_SENT.labels("multiget").inc(sent)
+
+    return multistatus_response(responses())
+
+
+def _path_of(href: str) -> str:
+    """Return the path an href names, whether a path or a whole URL, percent-decoded."""
+    if href.startswith("/") and "%" not in href and "//" not in href:
+        return href  # what clients send: the path as we listed it
+    return unquote(urlsplit(href).path)
+
+
+def _query(context: Context, root) -> HttpResponseBase:
+    try:
+        query = queries.addressbook_query(root)
+    except queries.UnsupportedFilter as error:
+        body = multistatus.error((CARDDAV, "supported-filter"), multistatus.text(str(error)))
+        return HttpResponse(body, status=403, content_type=multistatus.CONTENT_TYPE)
+    found = cards.cards_matching(
+        book=context.book, matches=query.matches, all_of=query.all_of, limit=query.limit
+    )
+    return multistatus_response(card_responses(context, found, query.asked, request="query"))
+
+
+def _sync(context: Context, root) -> HttpResponseBase:
+    """REPORT sync-collection (RFC 6578): everything, or what changed since a token."""
+    sync = queries.sync_collection(root)
+    book = context.book
+    token = resources.sync_token(book.token)
+    if not sync.token:
+        listed = listing(book, sync.asked)
+        return multistatus_response(
+            card_responses(context, listed, sync.asked, request="sync"), sync_token=token
+        )
+    since_token = resources.token_of(sync.token)
+    since = cards.book_for_token(user=context.user, token=since_token) if since_token else None
+    if since is None:
+        return HttpResponse(
+            multistatus.error((DAV, "valid-sync-token")),
+            status=403,
+            content_type=multistatus.CONTENT_TYPE,
+        )
+    if since.token == book.token:
+        return multistatus_response(iter(()), sync_token=token)
+    delta = cards.cards_changed(book=book, since=since)
+
+    def responses() -> Iterator[str]:
+        yield from card_responses(context, delta.changed, sync.asked, request="sync")
+        for uid in delta.removed:
+            yield multistatus.status_response(context.paths.card(uid), multistatus.NOT_FOUND)
+
+    return multistatus_response(responses(), sync_token=token)
