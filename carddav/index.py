@@ -18,6 +18,7 @@ from carddav.books import BATCH, CONTACT_FIELDS, Book, person
 from carddav.models import Card, CardDelta, CardIndex
 from exports import bulk_insert, matching
 from exports.downloads import vcard
+from exports.downloads.blank import is_blank
 from exports.models import Contact, ExportTask
 
 ETAG_SALT = "carddav.cards.etag"
@@ -66,7 +67,10 @@ def _write_cards(task: ExportTask) -> int:
             rows = []
             for row in batch:
                 uid = uids.uid(row)
-                text = vcard.card(person(*row.card_fields, uid=uid))
+                card_person = person(*row.card_fields, uid=uid)
+                if is_blank(card_person):
+                    continue  # as in the vCard download: a blank card is nobody on a phone
+                text = vcard.card(card_person)
                 rows.append((task.pk, row.position, uid, etag(text)))
             bulk_insert.insert_rows(Card, _CARD_FIELDS, rows)
             count += len(rows)
