@@ -81,6 +81,7 @@ def test_a_typical_member_connects_a_phone(browser: Browser, app: App, tmp_path)
     username = stored_username()
     expect(page.get_by_test_id("device-username")).to_have_text(username)
     expect(page.get_by_test_id("read-only-note")).to_contain_text("stay on the phone")
+    expect(page.get_by_test_id("old-book-note")).to_contain_text("your phone keeps the contacts")
     look(ui, "connect-empty")
 
     form = page.get_by_test_id("password-form")
