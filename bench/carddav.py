@@ -24,11 +24,8 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import os
 import random
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -265,7 +262,7 @@ def report(results: list[dict[str, Any]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from bench.cli import app_environment, parse_args, throwaway_database
+    from bench.cli import parse_args, worker_results
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="sqlite,postgresql")
@@ -274,22 +271,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--postgres-db", default="contactsapp_bench_carddav")
     options = parser.parse_args(argv)
     bench_options = parse_args(["--postgres-db", options.postgres_db])
-    results = []
-    for kind in options.db.split(","):
-        print(f"== {kind} ==", file=sys.stderr, flush=True)
-        with (
-            throwaway_database(kind, bench_options) as url,
-            tempfile.TemporaryDirectory() as folder,
-        ):
-            output = str(Path(folder) / "result.json")
-            env = {**os.environ, **app_environment(url), "LOG_LEVEL": "WARNING"}
-            subprocess.run(  # noqa: S603 (our own interpreter and module)
-                [sys.executable, "-m", "bench.carddav", "--worker", str(options.size), output],
-                cwd=REPOSITORY,
-                env=env,
-                check=True,
-            )
-            results.append(json.loads(Path(output).read_text()))
+    results = worker_results(
+        "bench.carddav", kinds=options.db, size=options.size, options=bench_options
+    )
     text = report(results)
     RESULTS.write_text(text)
     print(text)

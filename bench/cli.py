@@ -165,6 +165,30 @@ def throwaway_database(kind: str, options: argparse.Namespace) -> Iterator[str]:
 # --- workers ----------------------------------------------------------------------------------
 
 
+def worker_results(
+    module: str, *, kinds: str, size: int, options: argparse.Namespace
+) -> list[dict]:
+    """Run `python -m MODULE --worker SIZE OUT` once per database kind (comma-separated), each
+    on a throwaway database under production settings; return what each worker wrote."""
+    results = []
+    for kind in kinds.split(","):
+        print(f"== {kind} ==", file=sys.stderr, flush=True)
+        with (
+            throwaway_database(kind, options) as url,
+            tempfile.TemporaryDirectory() as folder,
+        ):
+            output = str(Path(folder) / "result.json")
+            env = {**os.environ, **app_environment(url), "LOG_LEVEL": "WARNING"}
+            subprocess.run(  # noqa: S603 (our own interpreter and module)
+                [sys.executable, "-m", module, "--worker", str(size), output],
+                cwd=REPOSITORY,
+                env=env,
+                check=True,
+            )
+            results.append(json.loads(Path(output).read_text()))
+    return results
+
+
 def app_environment(database_url: str) -> dict[str, str]:
     """Production settings (DEBUG=0), minus TLS, with throwaway secrets."""
     from cryptography.fernet import Fernet

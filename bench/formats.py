@@ -18,9 +18,7 @@ import gc
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -174,29 +172,16 @@ def report(results: list[dict[str, Any]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from bench.cli import app_environment, parse_args, throwaway_database
+    from bench.cli import parse_args, worker_results
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--size", type=int, default=50_000)
     options = parser.parse_args(argv)
     bench_options = parse_args([])
-    results = []
-    for kind in options.db.split(","):
-        print(f"== {kind} ==", file=sys.stderr, flush=True)
-        with (
-            throwaway_database(kind, bench_options) as url,
-            tempfile.TemporaryDirectory() as folder,
-        ):
-            output = str(Path(folder) / "result.json")
-            env = {**os.environ, **app_environment(url), "LOG_LEVEL": "WARNING"}
-            subprocess.run(  # noqa: S603 (our own interpreter and module)
-                [sys.executable, "-m", "bench.formats", "--worker", str(options.size), output],
-                cwd=REPOSITORY,
-                env=env,
-                check=True,
-            )
-            results.append(json.loads(Path(output).read_text()))
+    results = worker_results(
+        "bench.formats", kinds=options.db, size=options.size, options=bench_options
+    )
     text = report(results)
     RESULTS.write_text(text)
     print(text)

@@ -2,42 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from exports.models import ExportTask
 from refresh import services
 from refresh.models import RefreshSubscription
+from tests.fixtures_app import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(count: int, action) -> list:
-    """Run `action()` in `count` threads released at the same instant; return results."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-    errors: list[BaseException] = []
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = action()
-        except BaseException as error:  # reported below, in the test's thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results
 
 
 def test_workers_racing_the_round_start_one_export_per_member(sign_in_member, linkedin):
@@ -46,14 +21,14 @@ def test_workers_racing_the_round_start_one_export_per_member(sign_in_member, li
     for user in users:
         services.refresh_enable(user=user, now=now)
 
-    handled = run_together(6, lambda: services.refreshes_start_due(now=now))
+    handled = run_together(6, lambda _: services.refreshes_start_due(now=now))
 
     assert sum(handled) == 3  # each member handled by exactly one worker
     for user in users:
         assert ExportTask.objects.filter(owner=user).count() == 1
     assert linkedin.stats()["requests"]["export_start"] == 3
     # And again, a moment later: the exports under way are followed, none is added.
-    run_together(6, lambda: services.refreshes_start_due(now=now + timedelta(seconds=30)))
+    run_together(6, lambda _: services.refreshes_start_due(now=now + timedelta(seconds=30)))
     assert ExportTask.objects.count() == 3
     assert linkedin.stats()["requests"]["export_start"] == 3
 
@@ -63,7 +38,7 @@ def test_a_member_turning_it_off_during_the_round_is_left_off(sign_in_member):
     now = timezone.now()
     services.refresh_enable(user=user, now=now)
 
-    def round_then_off():
+    def round_then_off(_index: int):
         services.refreshes_start_due(now=now)
 
     run_together(2, round_then_off)
