@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import itertools
 
 import pytest
@@ -13,10 +12,6 @@ from contactsapp.models import LinkedInAccount
 from devices import auth, services
 
 _numbers = itertools.count(1)
-
-
-def basic(username: str, password: str) -> str:
-    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from devices import auth, services
 from devices.models import DeviceAuthFailure, DevicePassword
-from tests.devices.conftest import basic
+from tests.devices.credentials import basic, wrong_password
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_missing_or_malformed_credentials_ask_for_credentials(device_request, au
 
 def test_a_wrong_password_or_unknown_user_name_is_refused(device_account, device_request):
     _user, username, password = device_account
-    for credentials in [(username, password[:-1] + "2"), ("nobody-abcdef", password)]:
+    for credentials in [(username, wrong_password(password)), ("nobody-abcdef", password)]:
         with pytest.raises(auth.AuthenticationRequired):
             auth.device_authenticate(device_request(basic(*credentials)))
 

@@ -11,7 +11,7 @@ import requests
 
 from devices import auth, services
 from devices.models import DeviceAuthFailure, DeviceLogin, DevicePassword
-from tests.devices.conftest import basic
+from tests.devices.credentials import basic, wrong_password
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,7 +56,7 @@ def test_the_right_password_opens_the_dav_root_and_records_its_use(dav, account)
 def test_no_or_wrong_credentials_get_a_basic_challenge(dav, account, live_server):
     _user, username, password = account
     anonymous = requests.request("PROPFIND", f"{live_server.url}/dav/", headers=BEHIND_TLS)
-    wrong = dav(username, password[:-1] + "2")
+    wrong = dav(username, wrong_password(password))
     for response in [anonymous, wrong]:
         assert response.status_code == 401
         assert response.headers["WWW-Authenticate"].startswith(f'Basic realm="{auth.REALM}"')

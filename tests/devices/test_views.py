@@ -11,7 +11,7 @@ from django.test import Client, RequestFactory
 from devices import auth, services
 from devices.models import DeviceLogin, DevicePassword
 from devices.passwords import device_password_matches
-from tests.devices.conftest import basic
+from tests.devices.credentials import basic
 from tests.fixtures_app import sign_in, wait_until
 
 pytestmark = pytest.mark.django_db
