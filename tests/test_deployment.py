@@ -194,6 +194,23 @@ def test_the_sandbox_sends_browsers_and_the_app_to_different_addresses(tmp_path)
         assert discovery[endpoint].startswith("http://sandbox:8001/"), endpoint
 
 
+def test_the_compose_checks_journey_runs_outside_django():
+    """`make compose-check` runs the journey as a plain HTTP client, with no Django settings:
+    nothing it imports may reach a model (a writer importing a selector once broke it)."""
+    environment = {
+        key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import tests.production.journey"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
 # --- Configuration: from the environment, secrets never in the repository -----------------
 
 

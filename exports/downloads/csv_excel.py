@@ -5,10 +5,13 @@ UTF-8 names. Meant for spreadsheets only: importers may take the mark for part o
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from exports.downloads import csv_plain
 from exports.downloads.base import csv_chunks
-from exports.selectors.in_order import ContactRow
+
+if TYPE_CHECKING:
+    from exports.selectors.in_order import ContactRow
 
 LABEL = "Spreadsheet (Excel)"
 HINT = "For Excel, Numbers, LibreOffice and other spreadsheets."

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from exports.downloads.base import csv_chunks
-from exports.selectors.in_order import ContactRow
+
+if TYPE_CHECKING:
+    from exports.selectors.in_order import ContactRow
 
 LABEL = "CSV"
 HINT = "For a CRM, a database or any program that reads CSV (UTF-8)."
