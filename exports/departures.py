@@ -39,6 +39,10 @@ class Departed:
     email: str
     phone: str
 
+    @property
+    def label(self) -> str:
+        return departed_label(self)
+
 
 def departed_positions(
     previous: Iterable[PreviousKeys], found: Mapping[str, set[int]]
