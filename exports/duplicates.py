@@ -129,15 +129,17 @@ def page_listings(page: Page) -> list[Listing]:
             reason = f"One person: {same_person.RULE_TEXT[same_person.Rule(rule)]}."
             listings.append(Listing(True, reason, [(c, "") for c in contacts]))
         else:
-            listings.append(Listing(False, _SHARED_PHONE, _marked(contacts)))
+            marked = _marked(contacts)
+            reason = (
+                f"{_SHARED_PHONE} {_MARKED}" if any(mark for _, mark in marked) else _SHARED_PHONE
+            )
+            listings.append(Listing(False, reason, marked))
     return listings
 
 
 _BEFORE_THE_RULE = "The same e-mail address or phone number."
-_SHARED_PHONE = (
-    f"Not the same person: they {same_person.SHARED_PHONE_TEXT}. "
-    "Entries with the same letter are one person."
-)
+_SHARED_PHONE = f"Not the same person: they {same_person.SHARED_PHONE_TEXT}."
+_MARKED = "Entries with the same letter are one person."
 
 
 def _marked(contacts: list[Contact]) -> list[tuple[Contact, str]]:

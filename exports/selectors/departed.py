@@ -95,6 +95,8 @@ def _positions(comparison: ExportComparison, *, after: int, limit: int) -> list[
 
 
 def _departed_at(previous: ExportTask, positions: list[int]) -> list[departures.Departed]:
+    if not positions:
+        return []
     held = Contact.objects.filter(task=previous, position__in=positions)
     contacts = {p: tuple(fields) for p, *fields in held.values_list("position", *_HELD)}
     return departures.departed_list(positions, contacts) or []
