@@ -188,12 +188,22 @@ def listed_more_than_once_text(*, people: int, entries: int, contacts: int) -> s
 
 
 def _joining(keys: Sequence[Hashable]) -> set:
-    """The keys (empty aside) held by 2 to `MAX_SHARED` contacts."""
-    counts: dict[Hashable, int] = {}
+    """The keys (empty aside) held by 2 to `MAX_SHARED` contacts.
+
+    Only the keys seen again are counted: a count of every distinct key (most of a book)
+    cost ingest a dict entry a contact, where a set entry is enough.
+    """
+    seen: set[Hashable] = set()
+    again: dict[Hashable, int] = {}  # the keys seen again, with how many hold them
     for key in keys:
-        if key:
-            counts[key] = counts.get(key, 0) + 1
-    return {key for key, held in counts.items() if 2 <= held <= MAX_SHARED}
+        if not key:
+            continue
+        if key in seen:
+            again[key] = again.get(key, 1) + 1
+        else:
+            seen.add(key)
+    del seen
+    return {key for key, held in again.items() if held <= MAX_SHARED}
 
 
 class _UnionFind:
