@@ -129,7 +129,7 @@ def group_keys(
                 person.union(position, first_with.setdefault(key, position), rule)
         del joining, first_with
     labels = person.labels()
-    rules = {labels[root]: rule for root, rule in person.rules.items() if labels[root] >= 0}
+    rules = {root: Rule(rule) for root, rule in person.rules.items() if labels[root] >= 0}
 
     # A shared phone: contacts holding one phone that are not all one person's entries.
     # Each position's person is its label, or itself when listed once.
@@ -142,20 +142,25 @@ def group_keys(
             if _person_of(labels, position) != _person_of(labels, first):
                 mixed.add(key)
     shared = array("i", [NOT_GROUPED]) * count
-    for position, key in enumerate(phones):
-        if key in mixed:
-            shared[position] = first_holder[key]
+    first_phones = {key: first_holder[key] for key in mixed}
     del sharing, first_holder, mixed
+    if first_phones:
+        for position, key in enumerate(phones):
+            if key in first_phones:
+                shared[position] = first_phones[key]
 
-    # The listings: each person group, joined with the shared phones it meets.
-    listing = _UnionFind(count)
-    for position in range(count):
-        if labels[position] != NOT_GROUPED:
-            listing.union(position, labels[position], Rule(0))
-        if shared[position] != NOT_GROUPED:
-            listing.union(position, shared[position], Rule(0))
+    # The listings: each person group (its resolved parents), joined with the shared
+    # phones it meets; without any, the person groups themselves.
+    if not first_phones:
+        return Grouping(
+            person=labels, shared_phone=shared, rules=rules, listing=labels, listing_rules=rules
+        )
+    listing = _UnionFind(count, parent=person.parent)
+    for position, first in enumerate(shared):
+        if first != NOT_GROUPED:
+            listing.union(position, first, 0)
     listed = listing.labels()
-    meeting_a_shared_phone = {listed[p] for p in range(count) if shared[p] != NOT_GROUPED}
+    meeting_a_shared_phone = {listed[p] for p, first in enumerate(shared) if first != NOT_GROUPED}
     only_person = {
         label: rule for label, rule in rules.items() if listed[label] not in meeting_a_shared_phone
     }
@@ -207,34 +212,50 @@ def _joining(keys: Sequence[Hashable]) -> set:
 
 
 class _UnionFind:
-    """Groups of positions, each labelled by its smallest, with the rules that joined it."""
+    """Groups of positions, each labelled by its smallest, with the rules that joined it.
 
-    def __init__(self, count: int) -> None:
-        self.parent = array("i", range(count))
-        self.rules: dict[int, Rule] = {}  # by root
+    A root is always the smallest position of its group (`union` hangs the larger root
+    under the smaller), so every parent is at most its child: one pass in position order
+    resolves every position to its root. Rules are plain ints while grouping (`Rule`'s
+    operators cost more than the grouping).
+    """
+
+    def __init__(self, count: int, parent: array | None = None) -> None:
+        self.parent = parent if parent is not None else array("i", range(count))
+        self.rules: dict[int, int] = {}  # by root
 
     def find(self, position: int) -> int:
-        while self.parent[position] != position:
-            self.parent[position] = self.parent[self.parent[position]]
-            position = self.parent[position]
+        parent = self.parent
+        while parent[position] != position:
+            parent[position] = parent[parent[position]]
+            position = parent[position]
         return position
 
-    def union(self, a: int, b: int, rule: Rule) -> None:
+    def union(self, a: int, b: int, rule: int) -> None:
         if a == b:
             return
         first, second = self.find(a), self.find(b)
-        low, high = sorted((first, second))
-        joined = self.rules.pop(first, Rule(0)) | self.rules.pop(second, Rule(0)) | rule
+        low, high = (first, second) if first < second else (second, first)
+        rules = self.rules
+        joined = rules.pop(first, 0) | rules.pop(second, 0) | rule
         self.parent[high] = low
-        self.rules[low] = joined
+        if joined:
+            rules[low] = joined
+
+    def roots(self) -> array:
+        """Each position's root, with the parents resolved in place (one pass)."""
+        parent = self.parent
+        for position, up in enumerate(parent):
+            parent[position] = parent[up]  # `up` <= position: already resolved
+        return parent
 
     def labels(self) -> array:
         """Each position's group (its smallest position), `NOT_GROUPED` when alone."""
-        roots = array("i", (self.find(p) for p in range(len(self.parent))))
-        sizes = array("i", [0]) * len(roots)
-        for root in roots:
+        labels = array("i", self.roots())
+        sizes = array("i", [0]) * len(labels)
+        for root in labels:
             sizes[root] += 1
-        for position, root in enumerate(roots):
+        for position, root in enumerate(labels):
             if sizes[root] == 1:
-                roots[position] = NOT_GROUPED
-        return roots
+                labels[position] = NOT_GROUPED
+        return labels
