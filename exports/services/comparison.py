@@ -85,16 +85,19 @@ def export_compare_with_previous(*, task: ExportTask) -> ExportComparison | None
                     f"AND old.{field} = {table}.{field})",
                     [True, current_id, level.value, previous_id, previous_id],
                 )
-        # Who left: counted, and the first few kept by position for the changes page (one
-        # walk of the previous book, as the count alone was).
-        departed, departed_params = departed_sql(task_id=current_id, previous_id=previous_id)
+        # Who left: counted, and the first few kept by position for the changes page (a
+        # walk of the previous book that stops at the twentieth; none when nobody left).
+        gone, gone_params = not_found_by(MATCH_ORDER, current_id, table)
         cursor.execute(
-            f"SELECT position, COUNT(*) OVER () FROM ({departed}) departed "  # noqa: S608
-            f"ORDER BY position LIMIT %s",
-            [*departed_params, DEPARTED_SHOWN],
+            f"SELECT COUNT(*) FROM {table} old WHERE old.task_id = %s{gone}",  # noqa: S608
+            [previous_id, *gone_params],
         )
-        first_departed = cursor.fetchall()
-    removed = first_departed[0][1] if first_departed else 0
+        (removed,) = cursor.fetchone()
+        first_departed = []
+        if removed:
+            departed, params = departed_sql(task_id=current_id, previous_id=previous_id)
+            cursor.execute(f"{departed} LIMIT %s", [*params, DEPARTED_SHOWN])
+            first_departed = [position for (position,) in cursor.fetchall()]
     current = ContactFingerprint.objects.filter(task=task)
     comparison, _ = ExportComparison.objects.update_or_create(
         task=task,
@@ -104,7 +107,7 @@ def export_compare_with_previous(*, task: ExportTask) -> ExportComparison | None
             "new_count": current.filter(matched_by="").count(),
             "changed_count": current.filter(Q(email_changed=True) | Q(phone_changed=True)).count(),
             "removed_count": removed,
-            "departed_positions": [position for position, _ in first_departed],
+            "departed_positions": first_departed,
         },
     )
     return comparison
