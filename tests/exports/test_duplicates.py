@@ -289,7 +289,7 @@ def test_the_duplicates_view_says_who_only_shares_a_phone_and_marks_each_person(
     assert body.count('<tbody class="duplicate-group shared-phone"') == 1
     assert "Not the same person: they share a phone number" in body
     assert "Each group below is one person" not in body
-    assert "1 more share a phone number with someone" in body
+    assert "1 contact shares a phone number with someone and is not taken" in body
     # Ann's two entries carry one letter; Bob, listed once, none.
     assert body.count('<span class="person-mark" title="Person A">A</span> ') == 2
     assert "Person B" not in body
