@@ -159,8 +159,10 @@ def _limit_rows(task_id: int, contacts: list[dict]) -> Iterator[tuple]:
             position,
             position,
             position,
-            None,
-            None,
+            None,  # duplicate_group
+            None,  # duplicate_listing
+            None,  # duplicate_rule
+            None,  # duplicate_rank
         )
 
 

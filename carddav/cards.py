@@ -6,7 +6,7 @@ modules that read the exports app:
 
 - `books`: which export a member's collection serves, and a card's text from its contact;
 - `index`: the index of hrefs and ETags (`models.Card`) written once per export, with
-  the download's UIDs but where `index._StableUids` says;
+  the download's UIDs (`exports.downloads.uids`);
 - `reads`: the cards of listings, multiget and addressbook-query;
 - `delta`: the sync delta between two books.
 """

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 # The match order, as `ContactFingerprint.MatchedBy`'s values.
 LEVELS = ("email", "phone", "name")
-NAMES_GONE = "Their names are no longer available: your previous export has been deleted."
+NAMES_GONE = "Their names are no longer available: your previous export is no longer kept."
 LEFT = "left"  # the changes CSV's kind for a contact no longer there
 
 
@@ -38,6 +38,10 @@ class Departed:
     name: str
     email: str
     phone: str
+
+    @property
+    def label(self) -> str:
+        return departed_label(self)
 
 
 def departed_positions(

@@ -1,12 +1,13 @@
 """Who is listed more than once in one address book: found while it is read, counted,
 paged, and brought together for the merged downloads.
 
-Contacts that share a normalised e-mail or an international phone, directly or through
-others, are one group, labelled with the position of its first contact; a key shared by
-more than `DUPLICATE_KEY_MAX_SHARED` contacts is a shared line and joins nobody. The
-groups are known before the first contact is stored, so each row is written once, with
-its group and its place on the duplicates page: grouping the stored rows afterwards cost
-an UPDATE of every duplicate, on PostgreSQL a new row version in every index.
+Who is one person is `same_person`'s rule (the same e-mail, or the same phone and a
+matching name); contacts that only share a phone are listed beside each other on the
+duplicates page, said to share it, and never merged. Each contact's person group and
+listing are labelled with the position of their first contact. The groups are known
+before the first contact is stored, so each row is written once, with its group, its
+listing's rule and its place on the duplicates page: grouping the stored rows afterwards
+cost an UPDATE of every duplicate, on PostgreSQL a new row version in every index.
 
 The keys are compared by their keyed fingerprints (exports/matching.py), which ingest
 computes anyway: 8 bytes a contact each instead of the text. Two different keys of one
@@ -20,12 +21,14 @@ from __future__ import annotations
 
 import itertools
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.core.paginator import Page
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from exports import same_person
 from exports.models import Contact, ExportTask
 from exports.pagination import KnownCountPaginator
 from exports.selectors.contacts import contacts_shown
@@ -38,59 +41,38 @@ NOT_LISTED_TWICE = -1
 # a large generated book chained most of its contacts into one "person", and the merged
 # downloads wrote them as one vCard. A family or a small team sharing a landline stays
 # under it.
-DUPLICATE_KEY_MAX_SHARED = 10
+DUPLICATE_KEY_MAX_SHARED = same_person.MAX_SHARED
 
 
 class DuplicateKeys:
-    """Each contact's e-mail and phone fingerprints (0 for none), in position order."""
+    """Each contact's e-mail, phone, and phone-and-name keys (0 for none), in position order."""
 
     def __init__(self) -> None:
         self._emails = array("q")
         self._phones = array("q")
+        self._pairs = array("q")
 
-    def add(self, *, email: int, phone: int) -> None:
+    def add(self, *, email: int, phone: int, name: str) -> None:
         """Keep the keys of the next contact: `email` of its e-mail key, `phone` of its
-        international phone (0 for a number that does not parse: it is not compared).
+        international phone (0 for a number that does not parse: it is not compared), and
+        its name as `same_person` compares names.
         """
         self._emails.append(email)
         self._phones.append(phone)
+        name_key = same_person.person_name_key(name)
+        # One number for the phone and the name together, compared within this book only
+        # (Python's hash of a str is per process: never stored).
+        self._pairs.append(hash((phone, name_key)) if phone and name_key else 0)
 
-    def groups(self) -> array:
-        """Return each position's group: the position of the group's first contact, or
-        `NOT_LISTED_TWICE` for a contact listed once.
-
-        An array, 4 bytes a contact: in a book where half the contacts are listed twice,
-        a dict of them cost more than the book's JSON. Memory otherwise grows with the
-        distinct keys while they are counted, then with the shared ones only.
+    def groups(self) -> same_person.Grouping:
+        """Group the contacts by `same_person`'s rule: each position's person, shared
+        phone and listing on the duplicates page, as arrays of 4 bytes a contact.
         """
-        shared_emails, shared_phones = _shared(self._emails), _shared(self._phones)
-        parent = array("i", [NOT_LISTED_TWICE]) * len(self._emails)
-
-        def root(position: int) -> int:
-            while parent[position] != position:
-                parent[position] = parent[parent[position]]  # halve the path as we go
-                position = parent[position]
-            return position
-
-        # E-mails and phones are looked up apart, so an e-mail never meets a phone.
-        shared = (shared_emails, shared_phones)
-        first_with: tuple[dict[int, int], dict[int, int]] = ({}, {})
-        for position, (email, phone) in enumerate(zip(self._emails, self._phones, strict=True)):
-            if email not in shared_emails and phone not in shared_phones:
-                continue
-            parent[position] = position
-            for key, first, joining in zip((email, phone), first_with, shared, strict=True):
-                if key not in joining:  # held once, or a shared line
-                    continue
-                other = first.setdefault(key, position)
-                # Positions come in order, so the smaller root labels the group.
-                low, high = sorted((root(position), root(other)))
-                parent[high] = low
-        del first_with, shared, shared_emails, shared_phones
-        for position, label in enumerate(parent):
-            if label != NOT_LISTED_TWICE:
-                parent[position] = root(position)  # a root is its own parent: safe in place
-        return parent
+        grouping = same_person.group_keys(
+            emails=self._emails, phones=self._phones, pairs=self._pairs
+        )
+        del self._emails, self._phones, self._pairs
+        return grouping
 
 
 def duplicate_ranks(groups: array) -> array:
@@ -118,32 +100,62 @@ def duplicate_ranks(groups: array) -> array:
     return ranks
 
 
-def duplicate_count(groups: array) -> int:
-    """Return how many contacts are listed more than once (the duplicates page's count)."""
-    return len(groups) - groups.count(NOT_LISTED_TWICE)
-
-
-def _shared(keys: Iterable[int]) -> set[int]:
-    """Return the keys (0 aside) held by more than one contact and at most
-    `DUPLICATE_KEY_MAX_SHARED`.
-    """
-    seen: set[int] = set()
-    holders: dict[int, int] = {}  # the keys seen again, with how many hold them
-    for key in keys:
-        if key in seen:
-            holders[key] = holders.get(key, 1) + 1
-        else:
-            seen.add(key)
-    del seen
-    holders.pop(0, None)
-    return {key for key, count in holders.items() if count <= DUPLICATE_KEY_MAX_SHARED}
-
-
 def duplicates_page(*, task: ExportTask, page_number: str | int | None, per_page: int) -> Page:
-    """Return a page of the contacts listed more than once, grouped person by person."""
+    """Return a page of the contacts listed more than once, listing by listing."""
     contacts = contacts_shown(Contact.objects.filter(task=task, duplicate_rank__isnull=False))
-    paginator = _DuplicatesPaginator(contacts, per_page, count=task.duplicate_count)
+    paginator = _DuplicatesPaginator(contacts, per_page, count=task.duplicate_listed_count)
     return paginator.get_page(page_number)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One listing of the duplicates page: why its contacts are listed together, and
+    them, each with the mark of the person it is when the listing is not one person."""
+
+    one_person: bool
+    reason: str
+    contacts: list[tuple[Contact, str]]
+
+
+def page_listings(page: Page) -> list[Listing]:
+    """The listings of a page of `duplicates_page`, in its order."""
+    listings = []
+    for _, listed in itertools.groupby(page.object_list, key=lambda c: c.duplicate_listing):
+        contacts = list(listed)
+        rule = contacts[0].duplicate_rule
+        if rule is None:  # a book stored before the rule: its groups, no rule known
+            listings.append(Listing(True, _BEFORE_THE_RULE, [(c, "") for c in contacts]))
+        elif rule:
+            reason = f"One person: {same_person.RULE_TEXT[same_person.Rule(rule)]}."
+            listings.append(Listing(True, reason, [(c, "") for c in contacts]))
+        else:
+            marked = _marked(contacts)
+            reason = (
+                f"{_SHARED_PHONE} {_MARKED}" if any(mark for _, mark in marked) else _SHARED_PHONE
+            )
+            listings.append(Listing(False, reason, marked))
+    return listings
+
+
+_BEFORE_THE_RULE = "The same e-mail address or phone number."
+_SHARED_PHONE = f"Not the same person: they {same_person.SHARED_PHONE_TEXT}."
+_MARKED = "Entries with the same letter are one person."
+
+
+def _marked(contacts: list[Contact]) -> list[tuple[Contact, str]]:
+    """Each contact with its person's letter (A, B...), "" for one listed once."""
+    letters: dict[int, str] = {}
+    marked = []
+    for contact in contacts:
+        mark = ""
+        if contact.duplicate_group is not None:
+            mark = letters.setdefault(contact.duplicate_group, _letter(len(letters)))
+        marked.append((contact, mark))
+    return marked
+
+
+def _letter(number: int) -> str:
+    return chr(ord("A") + number % 26) + (str(number // 26) if number >= 26 else "")
 
 
 class _DuplicatesPaginator(KnownCountPaginator):

@@ -30,6 +30,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from exports import same_person
+
 
 class ExportTask(models.Model):
     """Our export task: one request for a member's address book, following LinkedIn's."""
@@ -69,8 +71,11 @@ class ExportTask(models.Model):
     with_name_count = models.PositiveIntegerField(default=0)
     with_email_count = models.PositiveIntegerField(default=0)
     with_phone_count = models.PositiveIntegerField(default=0)
-    # Contacts that share a normalised e-mail or international phone with another one.
+    # Entries of people listed more than once (`same_person`'s rule), and those people.
     duplicate_count = models.PositiveIntegerField(default=0)
+    duplicate_people_count = models.PositiveIntegerField(default=0)
+    # Contacts the duplicates page lists: those entries and the contacts sharing a phone.
+    duplicate_listed_count = models.PositiveIntegerField(default=0)
 
     # Polling bookkeeping: nobody calls LinkedIn for this task before `next_check_at`.
     next_check_at = models.DateTimeField(default=timezone.now)
@@ -94,6 +99,20 @@ class ExportTask(models.Model):
 
     def __str__(self) -> str:
         return f"Export {self.public_id} ({self.status})"
+
+    @property
+    def listed_more_than_once(self) -> str:
+        """How many people are listed more than once, in proportion to the book."""
+        return same_person.listed_more_than_once_text(
+            people=self.duplicate_people_count,
+            entries=self.duplicate_count,
+            contacts=self.contact_count,
+        )
+
+    @property
+    def sharing_a_phone_count(self) -> int:
+        """Contacts the duplicates page lists only because they share a phone."""
+        return max(0, self.duplicate_listed_count - self.duplicate_count)
 
     @property
     def is_finished(self) -> bool:
@@ -141,11 +160,17 @@ class Contact(models.Model):
     phone_international = models.TextField(blank=True)
     # The e-mail as compared (exports/matching.py): finds who is listed twice.
     email_key = models.TextField(blank=True)
-    # Contacts sharing an e-mail or phone, directly or through others, share the position
-    # of the first of them; None for a contact listed once.
+    # The entries of one person (`exports.same_person`) share the position of the first of
+    # them; None for a contact listed once. The merged downloads merge these.
     duplicate_group = models.PositiveIntegerField(null=True, blank=True)
-    # Place on the duplicates page, 1..n by group then position, computed at ingest
-    # (`duplicate_ranks`): any page of it is a range on an index. None when listed once.
+    # Where the duplicates page lists it: a person's entries, joined with the contacts that
+    # share a phone with them, by the position of the first; None when not listed there.
+    duplicate_listing = models.PositiveIntegerField(null=True, blank=True)
+    # Why the listing is grouped: `same_person.Rule` when it is one person, 0 when its
+    # contacts share a phone and are not all one person.
+    duplicate_rule = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Place on the duplicates page, 1..n by listing then position, computed at ingest
+    # (`duplicate_ranks`): any page of it is a range on an index. None when not listed.
     duplicate_rank = models.PositiveIntegerField(null=True, blank=True)
     # Name, email and phone folded as `collation.search_form` folds a query (no case, no
     # accents, one Unicode form), so a search is a plain substring match on every database.
@@ -264,6 +289,9 @@ class ExportComparison(models.Model):
     new_count = models.PositiveIntegerField(default=0)
     changed_count = models.PositiveIntegerField(default=0)
     removed_count = models.PositiveIntegerField(default=0)
+    # The positions in the previous export of the first few contacts no longer there, so
+    # its page names them without looking for them again (only while it is stored).
+    departed_positions = models.JSONField(default=list, blank=True)
 
     def __str__(self) -> str:
         return f"Changes of {self.task_id}"

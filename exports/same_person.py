@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from enum import IntFlag
 
 NOT_GROUPED = -1
-# As `duplicates.DUPLICATE_KEY_MAX_SHARED`: more holders than this, and a key is a shared line.
+# More holders than this, and a key is a shared line (info@, a switchboard), not a person's.
 MAX_SHARED = 10
 
 _WORDS = re.compile(r"\w+")
@@ -67,11 +68,19 @@ class Keys:
 @dataclass
 class Grouping:
     """For each position: its person group and its shared-phone group (first position of the
-    group, or `NOT_GROUPED`); and the rule of each person group, by its label."""
+    group, or `NOT_GROUPED`); and the rule of each person group, by its label.
 
-    person: list[int]
-    shared_phone: list[int]
+    `listing` is where the duplicates page lists each position: the person groups and the
+    shared phones joined where they meet (a person listed twice beside a colleague on their
+    office line is one listing), labelled by its first position. `listing_rules` holds the
+    rule of each listing that is one person; a listing absent from it only shares a phone.
+    """
+
+    person: Sequence[int]
+    shared_phone: Sequence[int]
     rules: dict[int, Rule] = field(default_factory=dict)
+    listing: Sequence[int] = ()
+    listing_rules: dict[int, Rule] = field(default_factory=dict)
 
     @property
     def people_listed_more_than_once(self) -> int:
@@ -79,41 +88,95 @@ class Grouping:
 
     @property
     def entries_of_people_listed_more_than_once(self) -> int:
-        return sum(1 for label in self.person if label != NOT_GROUPED)
+        return len(self.person) - _count(self.person, NOT_GROUPED)
+
+    @property
+    def listed(self) -> int:
+        """How many positions the duplicates page lists."""
+        return len(self.listing) - _count(self.listing, NOT_GROUPED)
 
 
 def group(contacts: Sequence[Keys]) -> Grouping:
     """Group `contacts` (in position order) by the rule above."""
-    count = len(contacts)
-    email_keys = [c.email for c in contacts]
-    # The phone and name together, for contacts that have both.
-    pair_keys = [(c.phone, c.name) if c.phone and c.name else 0 for c in contacts]
+    grouping = group_keys(
+        emails=[c.email for c in contacts],
+        phones=[c.phone for c in contacts],
+        # The phone and name together, for contacts that have both.
+        pairs=[(c.phone, c.name) if c.phone and c.name else 0 for c in contacts],
+    )
+    return Grouping(
+        person=list(grouping.person),
+        shared_phone=list(grouping.shared_phone),
+        rules=grouping.rules,
+        listing=list(grouping.listing),
+        listing_rules=grouping.listing_rules,
+    )
+
+
+def group_keys(
+    *, emails: Sequence[Hashable], phones: Sequence[Hashable], pairs: Sequence[Hashable]
+) -> Grouping:
+    """Group by the rule above, from each position's e-mail, phone and phone-and-name keys
+    (falsy for none). The answer is arrays, 4 bytes a position: ingest groups whole books.
+    """
+    count = len(emails)
     person = _UnionFind(count)
-    for keys, rule in ((email_keys, Rule.SAME_EMAIL), (pair_keys, Rule.SAME_PHONE_AND_NAME)):
+    for keys, rule in ((emails, Rule.SAME_EMAIL), (pairs, Rule.SAME_PHONE_AND_NAME)):
         joining = _joining(keys)
         first_with: dict[Hashable, int] = {}
         for position, key in enumerate(keys):
             if key in joining:
                 person.union(position, first_with.setdefault(key, position), rule)
+        del joining, first_with
     labels = person.labels()
-    rules = {labels[root]: rule for root, rule in person.rules.items() if labels[root] >= 0}
+    rules = {root: Rule(rule) for root, rule in person.rules.items() if labels[root] >= 0}
 
     # A shared phone: contacts holding one phone that are not all one person's entries.
-    phone_keys = [c.phone for c in contacts]
-    sharing = _joining(phone_keys)
-    holders: dict[Hashable, list[int]] = {}
-    for position, key in enumerate(phone_keys):
+    # Each position's person is its label, or itself when listed once.
+    sharing = _joining(phones)
+    first_holder: dict[Hashable, int] = {}
+    mixed: set[Hashable] = set()
+    for position, key in enumerate(phones):
         if key in sharing:
-            holders.setdefault(key, []).append(position)
-    shared = [NOT_GROUPED] * count
-    for positions in holders.values():
-        # Each position's person (a contact listed once is a person of its own).
-        people = {labels[p] if labels[p] != NOT_GROUPED else -2 - p for p in positions}
-        if len(people) > 1:
-            for p in positions:
-                if shared[p] == NOT_GROUPED:
-                    shared[p] = positions[0]
-    return Grouping(person=labels, shared_phone=shared, rules=rules)
+            first = first_holder.setdefault(key, position)
+            if _person_of(labels, position) != _person_of(labels, first):
+                mixed.add(key)
+    shared = array("i", [NOT_GROUPED]) * count
+    first_phones = {key: first_holder[key] for key in mixed}
+    del sharing, first_holder, mixed
+    if first_phones:
+        for position, key in enumerate(phones):
+            if key in first_phones:
+                shared[position] = first_phones[key]
+
+    # The listings: each person group (its resolved parents), joined with the shared
+    # phones it meets; without any, the person groups themselves.
+    if not first_phones:
+        return Grouping(
+            person=labels, shared_phone=shared, rules=rules, listing=labels, listing_rules=rules
+        )
+    listing = _UnionFind(count, parent=person.parent)
+    for position, first in enumerate(shared):
+        if first != NOT_GROUPED:
+            listing.union(position, first, 0)
+    listed = listing.labels()
+    meeting_a_shared_phone = {listed[p] for p, first in enumerate(shared) if first != NOT_GROUPED}
+    only_person = {
+        label: rule for label, rule in rules.items() if listed[label] not in meeting_a_shared_phone
+    }
+    return Grouping(
+        person=labels, shared_phone=shared, rules=rules, listing=listed, listing_rules=only_person
+    )
+
+
+def _person_of(labels: Sequence[int], position: int) -> int:
+    # A contact listed once is a person of its own: its position, told from labels.
+    label = labels[position]
+    return label if label != NOT_GROUPED else -2 - position
+
+
+def _count(values: Sequence[int], value: int) -> int:
+    return values.count(value)
 
 
 def listed_more_than_once_text(*, people: int, entries: int, contacts: int) -> str:
@@ -130,39 +193,69 @@ def listed_more_than_once_text(*, people: int, entries: int, contacts: int) -> s
 
 
 def _joining(keys: Sequence[Hashable]) -> set:
-    """The keys (empty aside) held by 2 to `MAX_SHARED` contacts."""
-    counts: dict[Hashable, int] = {}
+    """The keys (empty aside) held by 2 to `MAX_SHARED` contacts.
+
+    Only the keys seen again are counted: a count of every distinct key (most of a book)
+    cost ingest a dict entry a contact, where a set entry is enough.
+    """
+    seen: set[Hashable] = set()
+    again: dict[Hashable, int] = {}  # the keys seen again, with how many hold them
     for key in keys:
-        if key:
-            counts[key] = counts.get(key, 0) + 1
-    return {key for key, held in counts.items() if 2 <= held <= MAX_SHARED}
+        if not key:
+            continue
+        if key in seen:
+            again[key] = again.get(key, 1) + 1
+        else:
+            seen.add(key)
+    del seen
+    return {key for key, held in again.items() if held <= MAX_SHARED}
 
 
 class _UnionFind:
-    """Groups of positions, each labelled by its smallest, with the rules that joined it."""
+    """Groups of positions, each labelled by its smallest, with the rules that joined it.
 
-    def __init__(self, count: int) -> None:
-        self.parent = list(range(count))
-        self.rules: dict[int, Rule] = {}  # by root
+    A root is always the smallest position of its group (`union` hangs the larger root
+    under the smaller), so every parent is at most its child: one pass in position order
+    resolves every position to its root. Rules are plain ints while grouping (`Rule`'s
+    operators cost more than the grouping).
+    """
+
+    def __init__(self, count: int, parent: array | None = None) -> None:
+        self.parent = parent if parent is not None else array("i", range(count))
+        self.rules: dict[int, int] = {}  # by root
 
     def find(self, position: int) -> int:
-        while self.parent[position] != position:
-            self.parent[position] = self.parent[self.parent[position]]
-            position = self.parent[position]
+        parent = self.parent
+        while parent[position] != position:
+            parent[position] = parent[parent[position]]
+            position = parent[position]
         return position
 
-    def union(self, a: int, b: int, rule: Rule) -> None:
+    def union(self, a: int, b: int, rule: int) -> None:
         if a == b:
             return
         first, second = self.find(a), self.find(b)
-        low, high = sorted((first, second))
-        joined = self.rules.pop(first, Rule(0)) | self.rules.pop(second, Rule(0)) | rule
+        low, high = (first, second) if first < second else (second, first)
+        rules = self.rules
+        joined = rules.pop(first, 0) | rules.pop(second, 0) | rule
         self.parent[high] = low
-        self.rules[low] = joined
+        if joined:
+            rules[low] = joined
 
-    def labels(self) -> list[int]:
-        roots = [self.find(p) for p in range(len(self.parent))]
-        sizes: dict[int, int] = {}
-        for root in roots:
-            sizes[root] = sizes.get(root, 0) + 1
-        return [root if sizes[root] > 1 else NOT_GROUPED for root in roots]
+    def roots(self) -> array:
+        """Each position's root, with the parents resolved in place (one pass)."""
+        parent = self.parent
+        for position, up in enumerate(parent):
+            parent[position] = parent[up]  # `up` <= position: already resolved
+        return parent
+
+    def labels(self) -> array:
+        """Each position's group (its smallest position), `NOT_GROUPED` when alone."""
+        labels = array("i", self.roots())
+        sizes = array("i", [0]) * len(labels)
+        for root in labels:
+            sizes[root] += 1
+        for position, root in enumerate(labels):
+            if sizes[root] == 1:
+                labels[position] = NOT_GROUPED
+        return labels

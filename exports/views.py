@@ -183,7 +183,9 @@ def export_duplicates(request: HttpRequest, public_id: UUID) -> HttpResponse:
     page = duplicates.duplicates_page(
         task=task, page_number=request.GET.get("page"), per_page=settings.CONTACTS_PER_PAGE
     )
-    return render(request, "exports/duplicates.html", {"task": task, "page": page})
+    listings = duplicates.page_listings(page)
+    context = {"task": task, "page": page, "listings": listings}
+    return render(request, "exports/duplicates.html", context)
 
 
 def _stored_book(request: HttpRequest, public_id: UUID) -> tuple[ExportTask, HttpResponse | None]:

@@ -1,10 +1,12 @@
-"""The changes since the member's previous export: the new and the changed contacts."""
+"""The changes since the member's previous export: the new and the changed contacts, then
+who left (while the previous export's contacts are stored: after, their names are gone)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from exports import departures
 from exports.downloads.base import csv_chunks
 
 if TYPE_CHECKING:
@@ -13,7 +15,7 @@ if TYPE_CHECKING:
     from exports.selectors.changes import ContactChange
 
 LABEL = "Changes since the previous export (CSV)"
-HINT = "Who is new and who changed e-mail or phone since your previous export."
+HINT = "Who is new, who changed e-mail or phone, and who left since your previous export."
 SOURCE = "changes"
 MERGES = False
 CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -29,12 +31,14 @@ HEADER = (
 )
 
 
-def write(changes: Iterable[ContactChange]) -> Iterator[bytes]:
+def write(changes: Iterable[ContactChange | departures.Departed]) -> Iterator[bytes]:
     return csv_chunks(HEADER, map(_row, changes))
 
 
-def _row(change: ContactChange) -> tuple[str, ...]:
+def _row(change: ContactChange | departures.Departed) -> tuple[str, ...]:
     """A change's cells, in HEADER's order."""
+    if isinstance(change, departures.Departed):
+        return departures.change_row(change)
     return (
         "new" if change.new else _CHANGED[change.email_changed, change.phone_changed],
         change.name,

@@ -8,6 +8,7 @@ needs.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from types import ModuleType
 
@@ -15,6 +16,7 @@ from exports.downloads.blank import without_blanks
 from exports.downloads.people import people
 from exports.models import ExportTask
 from exports.selectors.changes import contact_changes
+from exports.selectors.departed import departed_contacts
 from exports.selectors.in_order import contact_rows, raw_texts
 
 Feed = Callable[..., Iterator]
@@ -40,12 +42,14 @@ def _raw(writer: ModuleType, *, task: ExportTask, query: str, merged: bool) -> I
 
 
 def _changes(writer: ModuleType, *, task: ExportTask, query: str, merged: bool) -> Iterator:
-    return contact_changes(task=task)  # always the whole book's changes
+    # Always the whole book's changes: the new and changed contacts, then who left.
+    return itertools.chain(contact_changes(task=task), departed_contacts(task=task))
 
 
 FEEDS: dict[str, Feed] = {
     "rows": _rows,  # `in_order.ContactRow` per contact
     "people": _people,  # `base.Person` per contact, or per person when merged
     "raw": _raw,  # the stored JSON text of each contact
-    "changes": _changes,  # `changes.ContactChange` per new or changed contact
+    "changes": _changes,  # `changes.ContactChange` per new or changed contact, then
+    # `departures.Departed` per contact no longer there
 }

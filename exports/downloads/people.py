@@ -1,5 +1,6 @@
 """The people of a download: one `Person` per contact, or per person when merged, with the
-vCard UID that makes re-importing a file update its cards instead of adding them.
+vCard UID that makes re-importing a file update its cards instead of adding them
+(`uids.StableUids`: one UID per entry, the same in every export).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from exports import matching
 from exports.collation import search_form
 from exports.downloads.base import Person, Phone
+from exports.downloads.uids import StableUids
 from exports.duplicates import person_groups
 from exports.models import ExportTask
 from exports.selectors.contacts import contacts_search
@@ -32,29 +34,21 @@ def people(*, task: ExportTask, query: str, merged: bool, uids: bool) -> Iterato
         return
     if not merged:
         # The vCard, contact by contact.
-        uid = _Uids(owner_id=task.owner_id).uid
-        yield from _people_with_uids(person_rows(task=task, query=query), uid=uid)
+        yield from _people_with_uids(person_rows(task=task, query=query), StableUids(task=task))
         return
-    uid = _Uids(owner_id=task.owner_id).uid if uids else None
+    uid = StableUids(task=task).uid_of if uids else None
     contacts = contacts_search(task=task, query=query)
     for rows in person_groups(contacts, searched=bool(search_form(query.strip()))):
         yield merged_person(rows, uid=uid)
 
 
-def _people_with_uids(rows: Iterable[PersonRow], *, uid: Callable[[str], str]) -> Iterator[Person]:
+def _people_with_uids(rows: Iterable[PersonRow], uids: StableUids) -> Iterator[Person]:
     for row in rows:
-        key = matching.match_key(
-            email=row.email_key, phone_international=row.phone_international, name=row.name
-        )
-        group = row.duplicate_group
-        if group is not None and row.position != group:
-            # Listed twice: the same key as the group's first contact, so set apart.
-            key = f"{key}#{row.position - group}"
         yield Person(
             name=row.name,
             emails=(row.email,) if row.email else (),
             phones=(Phone(row.phone, row.phone_international),) if row.phone else (),
-            uid=uid(key),
+            uid=uids.uid(row),
         )
 
 
@@ -89,23 +83,3 @@ def _person_key(rows: list[PersonRow], names: list[str]) -> str:
         ),
         name=min(names, default=""),
     )
-
-
-class _Uids:
-    """vCard UIDs, unique within one file.
-
-    A UID comes from the person's match key, so it is the same in every export. Two
-    entries with the same key and not merged (the same name and nothing else) get the
-    key's second, third... UID; only such keys are remembered, not the whole book.
-    """
-
-    def __init__(self, *, owner_id: int):
-        self._uid = matching.vcard_uids(owner_id=owner_id)
-        self._seen: dict[str, int] = {}
-
-    def uid(self, key: str) -> str:
-        if key.startswith("name:") or not key:
-            count = self._seen[key] = self._seen.get(key, 0) + 1
-            if count > 1:
-                key = f"{key}#{count}"
-        return self._uid(key)

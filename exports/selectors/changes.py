@@ -1,5 +1,6 @@
 """Reads of how a book changed since the member's previous export: for its page (the
-first few new and changed contacts) and for the changes download (all of them).
+first few new and changed contacts, and who left) and for the changes download (all of
+them).
 
 The comparison is stored at ingest as one fingerprint row per contact (`matched_by` empty
 for a new contact, the `*_changed` flags for a changed one); the contacts themselves are
@@ -14,7 +15,9 @@ from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
 
+from exports import departures
 from exports.models import Contact, ContactFingerprint, ExportComparison, ExportTask
+from exports.selectors.departed import departed_named
 from exports.selectors.in_order import batched, by_position
 
 
@@ -32,6 +35,9 @@ class Changes:
     new: list[Contact]
     changed: list[ChangedContact]
     previous_purged: bool
+    # Who left, by name while the previous export's contacts are stored, else None.
+    departed: list[departures.Departed] | None
+    departed_text: str
 
 
 class ContactChange(NamedTuple):
@@ -97,6 +103,7 @@ def export_changes(*, task: ExportTask, limit: int = 20) -> Changes | None:
     )
     current = _contacts_at(task, [*new_positions, *(row.position for row in changed)])
     previous = _contacts_at(comparison.previous, [row.previous_position for row in changed])
+    departed = departed_named(comparison)
     return Changes(
         comparison=comparison,
         new=[current[position] for position in new_positions if position in current],
@@ -110,7 +117,11 @@ def export_changes(*, task: ExportTask, limit: int = 20) -> Changes | None:
             for row in changed
             if row.position in current
         ],
-        previous_purged=_purged(comparison.previous),
+        previous_purged=departed is None,
+        departed=departed,
+        departed_text=departures.departed_summary(
+            count=comparison.removed_count, shown=len(departed or ()), purged=departed is None
+        ),
     )
 
 
@@ -170,7 +181,3 @@ def _contacts_at(task: ExportTask | None, positions: list[int | None]) -> dict[i
         "position", *_SHOWN_FIELDS
     )
     return {contact.position: contact for contact in contacts}
-
-
-def _purged(task: ExportTask | None) -> bool:
-    return task is None or not Contact.objects.filter(task=task).exists()

@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
-from exports.models import Contact, ContactFingerprint, ExportComparison, ExportTask
+from exports.models import ContactFingerprint, ExportComparison, ExportTask
+from exports.selectors.departed import DEPARTED_SHOWN, departed_sql, not_found_by, sql_table
 
 Status = ExportTask.Status
 
@@ -49,13 +50,13 @@ def export_compare_with_previous(*, task: ExportTask) -> ExportComparison | None
     previous = export_previous(task=task)
     if previous is None:
         return None
-    table = _sql_names(ContactFingerprint)
+    table = sql_table(ContactFingerprint)
     current_id, previous_id = task.pk, previous.pk
     with connection.cursor() as cursor:
         # Only the new export's rows are written: which previous contact each one is.
         for number, level in enumerate(MATCH_ORDER):
             column = level.value  # the fingerprint column of the same name
-            free, free_params = _not_found_by(MATCH_ORDER[:number], current_id, table)
+            free, free_params = not_found_by(MATCH_ORDER[:number], current_id, table)
             candidates = (
                 f"FROM {table} old WHERE old.task_id = %s AND old.{column} = {table}.{column}{free}"
             )
@@ -84,12 +85,19 @@ def export_compare_with_previous(*, task: ExportTask) -> ExportComparison | None
                     f"AND old.{field} = {table}.{field})",
                     [True, current_id, level.value, previous_id, previous_id],
                 )
-        gone, gone_params = _not_found_by(MATCH_ORDER, current_id, table)
+        # Who left: counted, and the first few kept by position for the changes page (a
+        # walk of the previous book that stops at the twentieth; none when nobody left).
+        gone, gone_params = not_found_by(MATCH_ORDER, current_id, table)
         cursor.execute(
             f"SELECT COUNT(*) FROM {table} old WHERE old.task_id = %s{gone}",  # noqa: S608
             [previous_id, *gone_params],
         )
         (removed,) = cursor.fetchone()
+        first_departed = []
+        if removed:
+            departed, params = departed_sql(task_id=current_id, previous_id=previous_id)
+            cursor.execute(f"{departed} LIMIT %s", [*params, DEPARTED_SHOWN])
+            first_departed = [position for (position,) in cursor.fetchall()]
     current = ContactFingerprint.objects.filter(task=task)
     comparison, _ = ExportComparison.objects.update_or_create(
         task=task,
@@ -99,28 +107,7 @@ def export_compare_with_previous(*, task: ExportTask) -> ExportComparison | None
             "new_count": current.filter(matched_by="").count(),
             "changed_count": current.filter(Q(email_changed=True) | Q(phone_changed=True)).count(),
             "removed_count": removed,
+            "departed_positions": first_departed,
         },
     )
     return comparison
-
-
-def _not_found_by(
-    levels: tuple[ContactFingerprint.MatchedBy, ...], current_id: int, table: str
-) -> tuple[str, list]:
-    """Return SQL (and its parameters) saying that the previous contact `old` was found by
-    no contact of the new export at any of `levels`; nothing is stored on the old rows.
-    """
-    sql, params = "", []
-    for level in levels:
-        column = level.value
-        sql += (
-            f" AND NOT (old.{column} <> 0 AND EXISTS (SELECT 1 FROM {table} new "  # noqa: S608
-            f"WHERE new.task_id = %s AND new.matched_by = %s AND new.{column} = old.{column}))"
-        )
-        params += [current_id, level.value]
-    return sql, params
-
-
-def _sql_names(model: type[Contact] | type[ContactFingerprint]) -> str:
-    """Return the model's quoted table name, for the set-based statements above."""
-    return connection.ops.quote_name(model._meta.db_table)

@@ -23,7 +23,7 @@ from exports.bulk_insert import (
     large_cache_while_loading,
     refresh_planner_statistics,
 )
-from exports.duplicates import duplicate_count, duplicate_ranks
+from exports.duplicates import duplicate_ranks
 from exports.models import Contact, ContactFingerprint, ExportTask
 from exports.search_index import search_index_add
 from exports.services.comparison import export_compare_with_previous
@@ -85,15 +85,15 @@ def contacts_ingest(
                 ),
             )
             ranks = book.sort_keys.ranks()
-            groups = book.duplicates.groups()
+            grouping = book.duplicates.groups()
             totals = _ContactTotals()
             rows = contact_rows(
                 task=task,
                 contacts=result.checked_contacts(with_json=True),
                 internationals=book.internationals,
                 ranks=ranks,
-                groups=groups,
-                places=duplicate_ranks(groups),
+                grouping=grouping,
+                places=duplicate_ranks(grouping.listing),
             )
             insert_rows(Contact, CONTACT_COLUMNS, totals.counted(rows))
             search_index_add(task=task)
@@ -113,7 +113,9 @@ def contacts_ingest(
             with_name_count=totals.with_name,
             with_email_count=totals.with_email,
             with_phone_count=totals.with_phone,
-            duplicate_count=duplicate_count(groups),
+            duplicate_count=grouping.entries_of_people_listed_more_than_once,
+            duplicate_people_count=grouping.people_listed_more_than_once,
+            duplicate_listed_count=grouping.listed,
             consecutive_errors=0,
         )
     logger.info("event=export_ingested export=%s contacts=%d", task.public_id, totals.contacts)

@@ -17,6 +17,7 @@ from exports.linkedin_api import LinkedInContact
 from exports.models import ExportTask
 from exports.packed import PackedValues
 from exports.phones import PhoneReader
+from exports.same_person import Grouping
 from exports.sort_ranks import RANK_COLUMNS, SortKeys
 
 
@@ -36,6 +37,8 @@ class ContactRow(NamedTuple):
     email_rank: int
     phone_rank: int
     duplicate_group: int | None
+    duplicate_listing: int | None
+    duplicate_rule: int | None
     duplicate_rank: int | None
 
 
@@ -92,7 +95,7 @@ def fingerprint_rows(
         # sent, but never taken for another contact's.
         reachable = international or phone
         email_print, phone_print = fingerprint(email_key), fingerprint(reachable)
-        book.duplicates.add(email=email_print, phone=phone_print if international else 0)
+        book.duplicates.add(email=email_print, phone=phone_print if international else 0, name=name)
         if email_key or phone or name:
             yield FingerprintRow(
                 task=task.pk,
@@ -113,12 +116,12 @@ def contact_rows(
     contacts: Iterator[LinkedInContact],
     internationals: PackedValues,
     ranks: dict[str, array],
-    groups: array,
+    grouping: Grouping,
     places: array,
 ) -> Iterator[ContactRow]:
     """Yield one row per contact; `ranks` holds each rank column's rank of every position,
-    `groups` and `places` each position's duplicate group and rank (`NOT_LISTED_TWICE` for
-    none).
+    `grouping` each position's person and listing, `places` each position's rank on the
+    duplicates page (`NOT_LISTED_TWICE` for none).
     """
     name_ranks, email_ranks, phone_ranks = (
         ranks["name_rank"],
@@ -127,8 +130,8 @@ def contact_rows(
     )
     for position, contact in enumerate(contacts):
         name, email, phone = contact.name, contact.email, contact.phone
-        group = groups[position]
-        listed_twice = group != NOT_LISTED_TWICE
+        group, listing = grouping.person[position], grouping.listing[position]
+        listed = listing != NOT_LISTED_TWICE
         yield ContactRow(
             task=task.pk,
             position=position,
@@ -142,6 +145,9 @@ def contact_rows(
             name_rank=name_ranks[position],
             email_rank=email_ranks[position],
             phone_rank=phone_ranks[position],
-            duplicate_group=group if listed_twice else None,
-            duplicate_rank=places[position] if listed_twice else None,
+            duplicate_group=group if group != NOT_LISTED_TWICE else None,
+            duplicate_listing=listing if listed else None,
+            # The listing's rule when it is one person; 0 when its contacts share a phone.
+            duplicate_rule=int(grouping.listing_rules.get(listing, 0)) if listed else None,
+            duplicate_rank=places[position] if listed else None,
         )

@@ -39,7 +39,7 @@ def test_vdirsyncer_gets_the_whole_book_by_discovery_and_then_exactly_the_change
     first = changing.member.tasks[0]
     stored = download_cards(changing, first)
     assert len(stored) == cards_in_book(first) > 50
-    # Nobody listed twice: every card's UID is then the download's (see `_StableUids`).
+    # Nobody listed twice: every card's UID is then the download's (see `exports.downloads.uids`).
     assert first.duplicate_count == 0
     sent_before = cards_sent()
     # Only the server's base address, the user name and the device password.

@@ -10,11 +10,16 @@ import csv
 import io
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import vobject
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from exports import services
+from exports.departures import NAMES_GONE
+from exports.models import ExportTask
 from tests.e2e.conftest import App, Browser
 from tests.e2e.steps import cells, sign_in, start_export
 
@@ -118,19 +123,34 @@ def test_contacts_listed_twice_are_counted_and_shown_together(browser: Browser, 
     sign_in(ui, app, "typical")
     export_ready(page)
     note = page.get_by_test_id("duplicates-note")
-    expect(note).to_contain_text(re.compile(r"\d+ contacts appear more than once"))
+    proportion = r"\d+ (people are|person is) listed more than once: \d+ of your \d+ contacts"
+    expect(note).to_contain_text(re.compile(proportion))
     ui.screenshot("duplicates-note", full_page=False)
     note.get_by_role("link", name="Show only them").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Listed more than once")
+    expect(page.get_by_test_id("duplicates-count")).to_contain_text(re.compile(proportion))
     groups = page.locator("tbody.duplicate-group")
     assert groups.count() >= 1
-    expect(page.get_by_test_id("duplicates")).to_contain_text("Listed Twice")
-    ui.screenshot("duplicates", full_page=False)
+    listed_twice = groups.filter(has_text="Listed Twice")
+    expect(listed_twice.locator("tr.duplicate-reason")).to_contain_text("One person: the same")
+    # The San Francisco office's line, also sent as "(415) 555-0100" under another name:
+    # a shared phone, said so, not one person.
+    office = groups.filter(has_text="San Francisco Office")
+    expect(office).to_have_class(re.compile("shared-phone"))
+    expect(office).to_contain_text("Parenthesised Number")
+    expect(office.locator("tr.duplicate-reason")).to_contain_text("Not the same person")
+    ui.screenshot("duplicates", full_page=True)
     page.set_viewport_size(PHONE_WIDTH)
-    ui.screenshot("duplicates-phone", full_page=False)
+    ui.screenshot("duplicates-phone", full_page=True)
     page.set_viewport_size(DESKTOP_WIDTH)
     page.get_by_role("link", name="← All contacts").click()
     expect(page.get_by_role("heading", name="Your contacts are ready")).to_be_visible()
+
+
+def purge_the_first_export() -> None:
+    first = ExportTask.objects.order_by("requested_at").first()
+    ExportTask.objects.filter(pk=first.pk).update(expires_at=timezone.now())
+    services.exports_purge_expired()
 
 
 def test_the_second_export_says_what_changed(browser: Browser, app: App):
@@ -145,13 +165,42 @@ def test_the_second_export_says_what_changed(browser: Browser, app: App):
     expect(page.get_by_test_id("changes-new")).to_have_text("3")
     expect(page.get_by_test_id("changes-removed")).to_have_text("2")
     expect(changes.locator("ins").first).to_be_visible()
+    # Who left, by name while the first export's contacts are stored.
+    departed = page.get_by_test_id("changes-departed")
+    expect(departed).to_contain_text("2 contacts are no longer there:")
+    left = departed.locator("li")
+    expect(left).to_have_count(2)
+    left_names = [text.split("\n")[0] for text in left.all_inner_texts()]
+    assert all(name.strip() for name in left_names)
     scroll_to(changes)
     ui.screenshot("changes", full_page=False)
-    name, body = download(page, changes.get_by_role("link", name=re.compile("new and changed")))
+    link = changes.get_by_role("link", name=re.compile("new and changed contacts and who left"))
+    name, body = download(page, link)
     assert name.endswith("-changes.csv")
     rows = list(csv.reader(io.StringIO(body.decode(), newline="")))
-    assert rows[0][0] == "Change" and [row[0] for row in rows[1:]].count("new") == 3
+    kinds = [row[0] for row in rows[1:]]
+    assert rows[0][0] == "Change" and kinds.count("new") == 3 and kinds.count("left") == 2
+    assert all(any(row[1:4]) for row in rows[1:])  # no blank row
     page.set_viewport_size(PHONE_WIDTH)
     scroll_to(changes)
     ui.screenshot("changes-phone", full_page=False)
+    page.set_viewport_size(DESKTOP_WIDTH)
+
+    # The first export purged by retention: the names are said to be gone, none shown blank.
+    # (The ORM outside Playwright's event loop, which Django refuses to run it in.)
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(purge_the_first_export).result()
+    page.reload()
+    departed = page.get_by_test_id("changes-departed")
+    expect(departed).to_have_text(f"2 contacts are no longer there. {NAMES_GONE}")
+    expect(departed.locator("li")).to_have_count(0)
+    expect(page.get_by_test_id("changes-removed")).to_have_text("2")
+    for left_name in left_names:
+        expect(changes).not_to_contain_text(left_name)
+    expect(changes.get_by_role("link", name=re.compile("who left"))).to_have_count(0)
+    scroll_to(changes)
+    ui.screenshot("changes-purged", full_page=False)
+    page.set_viewport_size(PHONE_WIDTH)
+    scroll_to(changes)
+    ui.screenshot("changes-purged-phone", full_page=False)
     page.set_viewport_size(DESKTOP_WIDTH)

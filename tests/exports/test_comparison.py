@@ -270,7 +270,16 @@ def test_the_changing_member_end_to_end(linkedin, db):
     kinds = [row[0] for row in rows[1:]]
     assert kinds.count("new") == 3
     assert all(row[2] not in before for row in rows[1:] if row[0] == "new")
-    assert len(kinds) == 3 + changed_count
+    # Who left: the two removed, by name as the first export held them, after the rest.
+    assert kinds[-2:] == ["left", "left"] and len(kinds) == 3 + changed_count + 2
+    left = [row for row in rows[1:] if row[0] == "left"]
+    held_before = {
+        (c.get("name", ""), c.get("emailAddress", "")) for c in linkedin.contacts("changing")
+    }
+    held_after = {(c.get("name", ""), c.get("emailAddress", "")) for c in after}
+    assert len(left) == 2
+    assert {(row[1], row[2]) for row in left} <= held_before - held_after
+    assert all(row[1] in page for row in left if row[1])
 
 
 def test_the_poll_that_finishes_an_export_answers_its_changes(linkedin, db):

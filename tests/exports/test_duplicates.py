@@ -1,5 +1,6 @@
-"""Who is listed twice: groups computed at ingest on crafted books and the typical one, the
-duplicates view, and merged downloads that lose no e-mail or phone.
+"""Who is listed twice: groups computed at ingest on crafted books and the typical one (the
+same e-mail, or the same phone and a matching name; a shared phone said so, never merged),
+the duplicates view, and merged downloads that lose no e-mail or phone.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from exports.duplicates import DUPLICATE_KEY_MAX_SHARED
 from exports.models import Contact, ExportTask
+from exports.same_person import Rule, person_name_key
 from tests.exports.factories import contact, export_ingested, member
 from tests.fixtures_app import finished, start_export
 
@@ -22,7 +24,7 @@ pytestmark = pytest.mark.django_db
 BOOK = [
     contact("Ada Lovelace", "ada@example.com", "+1 415 555 0100"),  # 0: with 1 by e-mail
     contact("Ada L.", "ADA@example.com "),  # 1
-    contact("Charles Babbage", phone="(212) 555-0101"),  # 2: with 3 by phone
+    contact("Charles Babbage", phone="(212) 555-0101"),  # 2: with 3 by phone and name
     contact("Babbage, Charles", "charles@example.com", "+1 212 555 0101"),  # 3: with 4 by e-mail
     contact("C. Babbage", "charles@example.com", "+44 20 7946 0958"),  # 4
     contact("Nobody Else", "nobody@example.com", "+33 1 55 55 01 00"),  # 5: alone
@@ -32,20 +34,28 @@ BOOK = [
 ]
 
 
-def groups_of(task: ExportTask) -> list[set[int]]:
+def groups_of(task: ExportTask, column: str = "duplicate_group") -> list[set[int]]:
+    """The task's person groups (or, with `duplicate_listing`, its listings)."""
     groups: dict[int, set[int]] = {}
-    for position, group in Contact.objects.filter(task=task).values_list(
-        "position", "duplicate_group"
-    ):
+    for position, group in Contact.objects.filter(task=task).values_list("position", column):
         if group is not None:
             groups.setdefault(group, set()).add(position)
     return sorted(groups.values(), key=min)
 
 
-def test_contacts_sharing_an_email_or_phone_are_grouped_through_each_other():
+def rules_of(task: ExportTask) -> dict[int, int]:
+    """Each listing's stored rule, by its label."""
+    listed = Contact.objects.filter(task=task, duplicate_listing__isnull=False)
+    return dict(listed.values_list("duplicate_listing", "duplicate_rule").distinct())
+
+
+def test_the_same_email_or_the_same_phone_and_name_is_one_person_through_each_other():
     task = export_ingested(member(), BOOK)
     assert groups_of(task) == [{0, 1}, {2, 3, 4}]
-    assert task.duplicate_count == 5
+    assert groups_of(task, "duplicate_listing") == groups_of(task)  # nobody shares a phone
+    assert rules_of(task) == {0: Rule.SAME_EMAIL, 2: Rule.SAME_EMAIL | Rule.SAME_PHONE_AND_NAME}
+    assert (task.duplicate_count, task.duplicate_people_count) == (5, 2)
+    assert task.duplicate_listed_count == 5
     group_labels = Contact.objects.filter(task=task, position__in=[2, 3, 4]).values_list(
         "duplicate_group", flat=True
     )
@@ -53,17 +63,39 @@ def test_contacts_sharing_an_email_or_phone_are_grouped_through_each_other():
 
 
 def test_a_chain_longer_than_one_round_is_one_group():
-    # 0-1 share a phone, 1-2 an e-mail, 2-3 a phone, 3-4 an e-mail: one person, in order
-    # reversed so labels must travel several steps.
+    # 0-1 the same e-mail, 1-2 the same phone and name, 2-3 the same e-mail, 3-4 the same
+    # phone and name: one person, in order reversed so labels travel several steps.
     chain = [
-        contact("E", "e4@example.com", "+1 415 555 0104"),
-        contact("D", "e4@example.com", "+1 415 555 0103"),
-        contact("C", "e2@example.com", "+1 415 555 0103"),
-        contact("B", "e2@example.com", "+1 415 555 0101"),
-        contact("A", "e0@example.com", "+1 415 555 0101"),
+        contact("Ada", "e4@example.com", "+1 415 555 0104"),
+        contact("Ada King", "e4@example.com", "+1 415 555 0103"),
+        contact("King, Ada", "e2@example.com", "+1 415 555 0103"),
+        contact("Ada Lovelace", "e2@example.com", "+1 415 555 0101"),
+        contact("Lovelace Ada", "e0@example.com", "+1 415 555 0101"),
     ]
     task = export_ingested(member(), chain)
     assert groups_of(task) == [{0, 1, 2, 3, 4}]
+    assert rules_of(task) == {0: Rule.SAME_EMAIL | Rule.SAME_PHONE_AND_NAME}
+
+
+def test_people_of_different_names_on_one_phone_share_it_and_are_not_one_person():
+    # An office line: Ann twice (by name), Bob beside her; a family landline of two names.
+    book = [
+        contact("Ann Lee", "ann@corp.example", "+1 415 555 0100"),  # 0
+        contact("Bob Ray", "bob@corp.example", "+1 415 555 0100"),  # 1: shares Ann's line
+        contact("Lee, Ann", phone="+1 415 555 0100"),  # 2: Ann again
+        contact("Mum", phone="+44 20 7946 0958"),  # 3
+        contact("Dad", phone="+44 20 7946 0958"),  # 4
+        contact("Zed", "zed@example.com"),  # 5: alone
+    ]
+    task = export_ingested(member(), book)
+    assert groups_of(task) == [{0, 2}]  # the one person: merged downloads merge only her
+    assert groups_of(task, "duplicate_listing") == [{0, 1, 2}, {3, 4}]
+    assert rules_of(task) == {0: 0, 3: 0}  # both listings only share a phone
+    assert (task.duplicate_count, task.duplicate_people_count) == (2, 1)
+    assert (task.duplicate_listed_count, task.sharing_a_phone_count) == (5, 3)
+    assert task.listed_more_than_once == (
+        "1 person is listed more than once: 2 of your 6 contacts (33%)."
+    )
 
 
 def test_an_email_and_a_phone_with_the_same_text_are_not_the_same_key():
@@ -99,11 +131,14 @@ def test_a_key_shared_by_more_than_the_cap_is_a_shared_line_and_joins_nobody(key
             for i in range(count)
         ]
 
+    everyone = set(range(DUPLICATE_KEY_MAX_SHARED))
     at_cap = export_ingested(member(), sharing(DUPLICATE_KEY_MAX_SHARED))
-    assert groups_of(at_cap) == [set(range(DUPLICATE_KEY_MAX_SHARED))]
-    assert at_cap.duplicate_count == DUPLICATE_KEY_MAX_SHARED
+    # An e-mail makes one person; a phone of different names is only shared.
+    assert groups_of(at_cap) == ([everyone] if key == "email" else [])
+    assert groups_of(at_cap, "duplicate_listing") == [everyone]
+    assert at_cap.duplicate_listed_count == DUPLICATE_KEY_MAX_SHARED
     over_cap = export_ingested(member(), sharing(DUPLICATE_KEY_MAX_SHARED + 1))
-    assert groups_of(over_cap) == [] and over_cap.duplicate_count == 0
+    assert groups_of(over_cap, "duplicate_listing") == [] and over_cap.duplicate_listed_count == 0
 
 
 def test_contacts_on_a_shared_line_are_still_grouped_by_their_other_keys():
@@ -111,7 +146,7 @@ def test_contacts_on_a_shared_line_are_still_grouped_by_their_other_keys():
         contact(f"C{i}", "info@example.com", f"+1 212 555 01{i:02}")
         for i in range(DUPLICATE_KEY_MAX_SHARED + 1)
     ]
-    book.append(contact("C3 again", "c3@example.com", "+1 212 555 0103"))  # 11: with 3
+    book.append(contact("C3", "c3@example.com", "+1 212 555 0103"))  # 11: with 3
     task = export_ingested(member(), book)
     assert groups_of(task) == [{3, len(book) - 1}]
     assert task.duplicate_count == 2
@@ -151,9 +186,12 @@ def test_the_typical_book_groups_match_an_independent_reckoning(member_client, l
         return i
 
     def keys(contact_: Contact) -> tuple[str, str]:
+        # The same e-mail, or the same phone and name (word order, case, accents aside).
+        name = person_name_key(contact_.name)
+        phone = contact_.phone_international
         return (
-            f"e:{contact_.email.casefold()}" if contact_.email else "",
-            f"p:{contact_.phone_international}" if contact_.phone_international else "",
+            f"e:{contact_.email.strip().casefold()}" if contact_.email.strip() else "",
+            f"p:{phone}|{name}" if phone and name else "",
         )
 
     # A key held by more than the cap is a shared line: it joins nobody.
@@ -171,7 +209,9 @@ def test_the_typical_book_groups_match_an_independent_reckoning(member_client, l
     assert groups_of(task) == expected_groups
     assert task.duplicate_count == sum(len(g) for g in expected_groups) >= 2
     page = member_client.get(f"/exports/{task.public_id}/").content.decode()
-    assert f"{task.duplicate_count} contacts appear more than once" in page
+    people = len(expected_groups)
+    assert task.duplicate_people_count == people
+    assert f"{people} {'person is' if people == 1 else 'people are'} listed more than once" in page
 
 
 def test_the_duplicates_view_shows_only_them_person_by_person(client):
@@ -179,11 +219,16 @@ def test_the_duplicates_view_shows_only_them_person_by_person(client):
     task = export_ingested(owner, BOOK)
     client.force_login(owner)
     page = client.get(f"/exports/{task.public_id}/")
-    assert "5 contacts appear more than once" in page.content.decode()
+    assert "2 people are listed more than once: 5 of your 9 contacts (56%)." in (
+        page.content.decode()
+    )
     response = client.get(f"/exports/{task.public_id}/duplicates/")
     body = response.content.decode()
     assert response.status_code == 200
-    assert body.count('<tbody class="duplicate-group">') == 2
+    assert body.count('<tbody class="duplicate-group"') == 2
+    assert "One person: the same e-mail address.<" in body
+    assert "One person: the same e-mail address, phone number and name.<" in body
+    assert "Not the same person" not in body
     for name in ("Ada L.", "Charles Babbage", "Babbage, Charles", "C. Babbage"):
         assert name in body
     assert "Nobody Else" not in body and "front desk" not in body
@@ -226,3 +271,50 @@ def test_a_page_of_duplicates_reads_its_contacts_without_counting_them(client, s
     # A range of the ranks stored at ingest: no count, and no OFFSET over the pages before.
     assert "COUNT(" not in contact_queries[0].upper()
     assert "OFFSET" not in contact_queries[0].upper()
+
+
+OFFICE = [
+    contact("Ann Lee", "ann@corp.example", "+1 415 555 0100"),  # 0
+    contact("Bob Ray", "bob@corp.example", "+1 415 555 0100"),  # 1: shares Ann's line
+    contact("Lee, Ann", phone="+1 415 555 0100"),  # 2: Ann again
+    contact("Zed", "zed@example.com"),  # 3
+]
+
+
+def test_the_duplicates_view_says_who_only_shares_a_phone_and_marks_each_person(client):
+    owner = member()
+    task = export_ingested(owner, OFFICE)
+    client.force_login(owner)
+    body = client.get(f"/exports/{task.public_id}/duplicates/").content.decode()
+    assert body.count('<tbody class="duplicate-group shared-phone"') == 1
+    assert "Not the same person: they share a phone number" in body
+    assert "Each group below is one person" not in body
+    assert "1 contact shares a phone number with someone and is not taken" in body
+    # Ann's two entries carry one letter; Bob, listed once, none.
+    assert body.count('<span class="person-mark" title="Person A">A</span> ') == 2
+    assert "Person B" not in body
+
+
+def test_merged_downloads_merge_only_the_same_person(client):
+    owner = member()
+    task = export_ingested(owner, OFFICE)
+    client.force_login(owner)
+    response = client.get(f"/exports/{task.public_id}/download/vcard/", {"merged": "1"})
+    cards = list(vobject.readComponents(b"".join(response.streaming_content).decode()))
+    assert [card.fn.value for card in cards] == ["Ann Lee", "Bob Ray", "Zed"]
+    assert cards[0].note.value == "Also listed as: Lee, Ann"
+    assert [line.value for line in cards[1].contents["tel"]] == ["+14155550100"]
+    assert len({card.uid.value for card in cards}) == 3
+
+
+def test_the_migration_lists_the_groups_of_books_stored_before_it():
+    migration = importlib.import_module("exports.migrations.0009_same_person_and_departures")
+    task = export_ingested(member(), BOOK)
+    Contact.objects.filter(task=task).update(duplicate_listing=None, duplicate_rule=None)
+    ExportTask.objects.filter(pk=task.pk).update(duplicate_listed_count=0, duplicate_people_count=0)
+    with connection.cursor() as cursor:
+        cursor.execute(migration.FILL_LISTINGS)
+        cursor.execute(migration.FILL_COUNTS)
+    task.refresh_from_db()
+    assert groups_of(task, "duplicate_listing") == groups_of(task) == [{0, 1}, {2, 3, 4}]
+    assert (task.duplicate_listed_count, task.duplicate_people_count) == (5, 2)
