@@ -103,8 +103,13 @@ def archive_zip(member_key: str) -> bytes:
     """Return the member's archive: a ZIP holding Connections.csv (and a little else)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("Connections.csv", connections_csv(member_key).encode())
-        archive.writestr("Profile.csv", "First Name,Last Name\r\n" + MEMBERS[member_key].name)
+        for name, text in (
+            ("Connections.csv", connections_csv(member_key)),
+            ("Profile.csv", "First Name,Last Name\r\n" + MEMBERS[member_key].name),
+        ):
+            # A fixed date: the same bytes every time (writestr's default is now).
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            archive.writestr(info, text.encode(), compress_type=zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
