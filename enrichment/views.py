@@ -11,11 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from enrichment import selectors
 from enrichment.services.archive import ArchiveRefused, connections_text
+from enrichment.services.carrying import archive_carry
 from enrichment.services.connections_csv import connection_rows
 from enrichment.services.storing import archive_join
 from enrichment.uploads import BoundedMemoryUpload
@@ -49,6 +51,9 @@ def _archive_page(request: HttpRequest, public_id: UUID, handler) -> HttpRespons
     else:
         status = 200
     archive = selectors.archive_latest(task=task)
+    if archive is None and request.method == "GET":
+        # Before the worker does: the member's earlier archive joined to this book.
+        archive = archive_carry(task=task, now=timezone.now())
     context = {
         "task": task,
         "archive": archive,
