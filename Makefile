@@ -62,6 +62,7 @@ lock: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) -m bench $(BENCH_ARGS)
 	$(PY) -m bench.hostile_bodies
+	$(PY) -m bench.enrichment
 
 ## bench-carddav: the CardDAV address book at 250,000 contacts beside the vCard download,
 ##                SQLite and PostgreSQL (BENCH_ARGS="--size 10000 --db sqlite" for a smaller
