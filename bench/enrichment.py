@@ -137,9 +137,8 @@ def main(argv: list[str] | None = None) -> None:
     # The worker's command line is the harness's (`--worker SIZE OUT`): the connections'
     # count goes by the environment.
     os.environ["BENCH_CONNECTIONS"] = str(options.connections)
-    results = worker_results(
-        "bench.enrichment", kinds=options.db, size=options.size, options=parse_args(["--postgres-db", options.postgres_db])
-    )
+    harness = parse_args(["--postgres-db", options.postgres_db])
+    results = worker_results("bench.enrichment", kinds=options.db, size=options.size, options=harness)
     text = report(results)
     RESULTS.write_text(text)
     print(text)
