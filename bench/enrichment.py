@@ -138,7 +138,9 @@ def main(argv: list[str] | None = None) -> None:
     # count goes by the environment.
     os.environ["BENCH_CONNECTIONS"] = str(options.connections)
     harness = parse_args(["--postgres-db", options.postgres_db])
-    results = worker_results("bench.enrichment", kinds=options.db, size=options.size, options=harness)
+    results = worker_results(
+        "bench.enrichment", kinds=options.db, size=options.size, options=harness
+    )
     text = report(results)
     RESULTS.write_text(text)
     print(text)
