@@ -12,6 +12,7 @@ APP_PORT ?= 8000
 DEV_ENV := DEBUG=1 AUTHLIB_INSECURE_TRANSPORT=1 \
 	LINKEDIN_OIDC_DISCOVERY_URL=http://127.0.0.1:$(SANDBOX_PORT)/oauth/.well-known/openid-configuration \
 	LINKEDIN_API_BASE_URL=http://127.0.0.1:$(SANDBOX_PORT) \
+	ENRICHMENT_SAMPLE_ARCHIVE_URL=http://127.0.0.1:$(SANDBOX_PORT)/_sandbox/archive/{sub}.zip \
 	CSP_EXTRA_IMG_SRC=http://127.0.0.1:$(SANDBOX_PORT) \
 	EMAIL_URL=smtp://127.0.0.1:$(SANDBOX_SMTP_PORT) SITE_URL=http://127.0.0.1:$(APP_PORT) \
 	AUTO_REFRESH_INTERVAL=90 AUTO_REFRESH_JITTER=30 \
@@ -61,6 +62,7 @@ lock: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) -m bench $(BENCH_ARGS)
 	$(PY) -m bench.hostile_bodies
+	$(PY) -m bench.enrichment
 
 ## bench-carddav: the CardDAV address book at 250,000 contacts beside the vCard download,
 ##                SQLite and PostgreSQL (BENCH_ARGS="--size 10000 --db sqlite" for a smaller

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "mail",
     "devices",
     "carddav",
+    "enrichment",
 ]
 
 MIDDLEWARE = [
@@ -290,3 +291,13 @@ LOGGING = {
         "django.server": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
     },
 }
+
+# Company and position from the member's LinkedIn data archive (enrichment/). An upload is
+# held in memory and refused past the first bound; Connections.csv, read out of LinkedIn's
+# ZIP or given alone, past the second (30,000 connections, LinkedIn's maximum, are ~6 MB).
+ENRICHMENT_MAX_UPLOAD_BYTES = env.int("ENRICHMENT_MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)
+ENRICHMENT_MAX_CSV_BYTES = env.int("ENRICHMENT_MAX_CSV_BYTES", default=20 * 1000 * 1000)
+ENRICHMENT_MAX_CONNECTIONS = env.int("ENRICHMENT_MAX_CONNECTIONS", default=100_000)
+# Where a member can download a sample archive ("{sub}": their LinkedIn member id); `make
+# run` points it at the sandbox's demo archives. Empty: no such link.
+ENRICHMENT_SAMPLE_ARCHIVE_URL = env.str("ENRICHMENT_SAMPLE_ARCHIVE_URL", default="")

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("exports.urls")),
     path("", include("mail.urls")),
     path("", include("devices.urls")),
+    path("", include("enrichment.urls")),
 ]

@@ -76,6 +76,10 @@ class ExportTask(models.Model):
     duplicate_people_count = models.PositiveIntegerField(default=0)
     # Contacts the duplicates page lists: those entries and the contacts sharing a phone.
     duplicate_listed_count = models.PositiveIntegerField(default=0)
+    # Contacts with a company and with a position from the member's LinkedIn data archive
+    # (enrichment/): where the blanks start in those sorts. 0 until an archive is joined.
+    with_company_count = models.PositiveIntegerField(default=0, db_default=0)
+    with_title_count = models.PositiveIntegerField(default=0, db_default=0)
 
     # Polling bookkeeping: nobody calls LinkedIn for this task before `next_check_at`.
     next_check_at = models.DateTimeField(default=timezone.now)
@@ -185,6 +189,15 @@ class Contact(models.Model):
     phone_rank = models.PositiveIntegerField(default=0)
     # The contact exactly as LinkedIn sent it, so no field is ever lost.
     raw = models.JSONField()
+    # Who they are, from the member's LinkedIn data archive joined to the book
+    # (enrichment/services/join.py); blank until one is. Database defaults, as the ingest's
+    # COPY names only its own columns. The ranks are as `name_rank`'s, written by the join.
+    company = models.TextField(blank=True, default="", db_default="")
+    title = models.TextField(blank=True, default="", db_default="")
+    profile_url = models.TextField(blank=True, default="", db_default="")
+    connected_on = models.DateField(null=True, blank=True)
+    company_rank = models.PositiveIntegerField(default=0, db_default=0)
+    title_rank = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         ordering = ["task", "position"]
@@ -195,6 +208,8 @@ class Contact(models.Model):
             models.Index(fields=["task", "name_rank"], name="contact_by_name_rank"),
             models.Index(fields=["task", "email_rank"], name="contact_by_email_rank"),
             models.Index(fields=["task", "phone_rank"], name="contact_by_phone_rank"),
+            models.Index(fields=["task", "company_rank"], name="contact_by_company_rank"),
+            models.Index(fields=["task", "title_rank"], name="contact_by_title_rank"),
             # Only the contacts listed more than once: the others never enter them. The
             # merged downloads read a batch's groups on the first, the duplicates page a
             # range of ranks on the second.

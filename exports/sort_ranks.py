@@ -38,7 +38,7 @@ class SortKeys:
     """The sort keys of one address book, gathered contact by contact, then ranked."""
 
     def __init__(self) -> None:
-        self._columns = {field: _KeyColumn() for field in RANKED_FIELDS}
+        self._columns = {field: KeyColumn() for field in RANKED_FIELDS}
 
     def add(self, position: int, contact: LinkedInContact) -> None:
         """Keep the keys of the contact at `position` (the next one), one per ranked field."""
@@ -54,7 +54,7 @@ class SortKeys:
         return {RANKED_FIELDS[field]: column.ranks() for field, column in self._columns.items()}
 
 
-class _KeyColumn:
+class KeyColumn:
     """One field's keys, each followed by its position in fixed-width big-endian bytes.
 
     ICU's keys end with a 0 byte and hold no other, so comparing two such byte strings

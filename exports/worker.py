@@ -19,6 +19,7 @@ from django.db import DatabaseError, connections
 from django.utils import timezone
 
 from carddav import services as carddav_services
+from enrichment.services import carrying as enrichment_carrying
 from exports import services
 from mail import services as mail_services
 from operations import heartbeat, metrics
@@ -101,6 +102,10 @@ def poll_exports_step(stop: threading.Event) -> int:
         refresh_services.refreshes_start_due(now=now)
         mail_services.outbox_deliver_due(now=now)
         carddav_services.books_index_due(now=now)
+        # The LinkedIn data archive follows the member to their next book, and goes with
+        # the book it was joined to.
+        enrichment_carrying.archives_carry_due(now=now)
+        enrichment_carrying.archives_purge_expired(now=now)
     except Exception:
         metrics.WORKER_ROUNDS.labels(outcome="error").inc()
         raise

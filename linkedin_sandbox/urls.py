@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from linkedin_sandbox import avatars, contacts_api, control, mailbox, oidc
+from linkedin_sandbox import avatars, contacts_api, control, data_archive, mailbox, oidc
 from linkedin_sandbox.errors import linkedin_error_response
 
 urlpatterns = [
@@ -28,6 +28,8 @@ urlpatterns = [
     path("_sandbox/members/<slug:member_key>/contacts", control.member_contacts),
     path("_sandbox/members/<slug:member_key>/revoke", control.member_revoke),
     path("_sandbox/tasks/<str:task_id>/expire", control.task_expire),
+    # "Get a copy of your data": the member's archive, as the link in LinkedIn's e-mail.
+    path("_sandbox/archive/<str:sub>.zip", data_archive.archive_download, name="data_archive"),
     # The mailbox: what the app sent to the sandbox's SMTP server (not LinkedIn's either).
     path("mailbox", mailbox.mailbox_page, name="mailbox"),
     path("mailbox/<int:message_id>/", mailbox.message_page, name="mailbox_message"),

@@ -11,6 +11,7 @@ import io
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from exports.downloads.formulas import neutralise_row
 
@@ -21,6 +22,8 @@ FIRST_CHUNK_ITEMS = 64
 # Rows written by one `csv.writer.writerows` call: the C writer then does the looping.
 CSV_ROWS_PER_CALL = 256
 UTF8_BOM = "\ufeff"
+# English month names whatever the machine's locale (strftime's %b follows it).
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,19 @@ class Person:
     phones: tuple[Phone, ...] = ()
     other_names: tuple[str, ...] = ()
     uid: str = ""
+    # Who they are, from the member's LinkedIn data archive (enrichment/); blank without one.
+    company: str = ""
+    title: str = ""
+    url: str = ""
+    connected_on: date | None = None
+
+    @property
+    def connection_note(self) -> str:
+        """The connection date as a note ("Connected on LinkedIn on 6 Dec 2026"), or ""."""
+        if self.connected_on is None:
+            return ""
+        day = self.connected_on
+        return f"Connected on LinkedIn on {day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def chunks(pieces: Iterable[str]) -> Iterator[bytes]:

@@ -41,6 +41,9 @@ HEADER = (
     "E-mail 1 - Value",
     "Phone 1 - Label",
     "Phone 1 - Value",
+    # From the member's LinkedIn data archive (enrichment/), after Google's own columns.
+    "Website 1 - Label",
+    "Website 1 - Value",
 )
 SEPARATOR = " ::: "
 
@@ -52,6 +55,8 @@ def write(people: Iterable[Person]) -> Iterator[bytes]:
 def _row(person: Person) -> tuple[str, ...]:
     first, middle, last = split_name(person.name)
     notes = f"Also listed as: {'; '.join(person.other_names)}" if person.other_names else ""
+    if person.connected_on:
+        notes = "\n".join(filter(None, (person.connection_note, notes)))
     emails = SEPARATOR.join(person.emails)
     phones = SEPARATOR.join([phone.best for phone in person.phones])
     # Only the cells with content go through the formula rule, not the 15 always empty.
@@ -60,8 +65,17 @@ def _row(person: Person) -> tuple[str, ...]:
     )
     # In HEADER's order: a literal per row; a dict keyed by column was a large part of
     # the download's time.
-    return (first, middle, last, *_PHONETIC_TO_BIRTHDAY, notes, "", "", "", emails, "", phones)
+    if not (person.company or person.title or person.url):
+        return (first, middle, last, *_PHONETIC_TO_FILE_AS, "", "", *_DEPARTMENT_TO_BIRTHDAY,
+                notes, "", "", "", emails, "", phones, "", "")  # fmt: skip
+    company, title, url = neutralise_row((person.company, person.title, person.url))
+    return (first, middle, last, *_PHONETIC_TO_FILE_AS, company, title, *_DEPARTMENT_TO_BIRTHDAY,
+            notes, "", "", "", emails, "", phones, "Profile" if url else "", url)  # fmt: skip
 
 
-# The columns from "Phonetic First Name" to "Birthday", always empty.
-_PHONETIC_TO_BIRTHDAY = ("",) * (HEADER.index("Notes") - HEADER.index("Phonetic First Name"))
+# The columns from "Phonetic First Name" to "File As", and "Organization Department" and
+# "Birthday": always empty.
+_PHONETIC_TO_FILE_AS = ("",) * (
+    HEADER.index("Organization Name") - HEADER.index("Phonetic First Name")
+)
+_DEPARTMENT_TO_BIRTHDAY = ("",) * (HEADER.index("Notes") - HEADER.index("Organization Department"))

@@ -28,6 +28,10 @@ HEADER = (
     "Mobile Phone",
     "Other Phone",
     "Notes",
+    # From the member's LinkedIn data archive (enrichment/).
+    "Company",
+    "Job Title",
+    "Web Page",
 )
 EMAIL_COLUMNS = 3
 PHONE_COLUMNS = 2
@@ -41,7 +45,9 @@ def _row(person: Person) -> Sequence[str]:
     first, middle, last = split_name(person.name)
     emails = person.emails
     phones = [phone.best for phone in person.phones]
-    if len(emails) <= EMAIL_COLUMNS and len(phones) <= PHONE_COLUMNS and not person.other_names:
+    who = (person.company, person.title, person.url)
+    simple = not (person.other_names or person.connected_on)
+    if len(emails) <= EMAIL_COLUMNS and len(phones) <= PHONE_COLUMNS and simple:
         # Most people: every e-mail and phone has a column of its own, and no notes.
         cells = (
             first,
@@ -52,18 +58,19 @@ def _row(person: Person) -> Sequence[str]:
             *phones,
             *_EMPTY[: PHONE_COLUMNS - len(phones)],
             "",
+            *who,
         )
         return neutralise_row(cells)
     email_cells = [*emails[:EMAIL_COLUMNS], *_EMPTY][:EMAIL_COLUMNS]
     phone_cells = [*phones[:PHONE_COLUMNS], *_EMPTY][:PHONE_COLUMNS]
-    notes = []
+    notes = [person.connection_note] if person.connected_on else []
     if person.other_names:
         notes.append(f"Also listed as: {'; '.join(person.other_names)}")
     if more := emails[EMAIL_COLUMNS:]:
         notes.append(f"More e-mail addresses: {'; '.join(more)}")
     if more := phones[PHONE_COLUMNS:]:
         notes.append(f"More phone numbers: {'; '.join(more)}")
-    return neutralise_row([first, middle, last, *email_cells, *phone_cells, "\n".join(notes)])
+    return neutralise_row([first, middle, last, *email_cells, *phone_cells, "\n".join(notes), *who])
 
 
 _EMPTY = ("",) * max(EMAIL_COLUMNS, PHONE_COLUMNS)

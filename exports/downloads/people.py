@@ -14,7 +14,7 @@ from exports.downloads.uids import StableUids
 from exports.duplicates import person_groups
 from exports.models import ExportTask
 from exports.selectors.contacts import contacts_search
-from exports.selectors.in_order import PersonRow, contact_rows, person_rows
+from exports.selectors.in_order import PersonRow, person_rows
 
 
 def people(*, task: ExportTask, query: str, merged: bool, uids: bool) -> Iterator[Person]:
@@ -25,11 +25,12 @@ def people(*, task: ExportTask, query: str, merged: bool, uids: bool) -> Iterato
     """
     if not merged and not uids:
         # The CSV formats, contact by contact: the four fields of a row, no key to read.
-        for name, email, phone, international in contact_rows(task=task, query=query):
+        for row in person_rows(task=task, query=query):
             yield Person(
-                name=name,
-                emails=(email,) if email else (),
-                phones=(Phone(phone, international),) if phone else (),
+                name=row.name,
+                emails=(row.email,) if row.email else (),
+                phones=(Phone(row.phone, row.phone_international),) if row.phone else (),
+                **_who(row),
             )
         return
     if not merged:
@@ -49,6 +50,7 @@ def _people_with_uids(rows: Iterable[PersonRow], uids: StableUids) -> Iterator[P
             emails=(row.email,) if row.email else (),
             phones=(Phone(row.phone, row.phone_international),) if row.phone else (),
             uid=uids.uid(row),
+            **_who(row),
         )
 
 
@@ -71,7 +73,18 @@ def merged_person(rows: list[PersonRow], *, uid: Callable[[str], str] | None) ->
         phones=tuple(phones.values()),
         other_names=tuple(names[1:]),
         uid=uid(_person_key(rows, names)) if uid else "",
+        **_who(next((row for row in rows if row.company or row.title), rows[0])),
     )
+
+
+def _who(row: PersonRow) -> dict:
+    """Who they are (enrichment/): company, position, profile and connection date."""
+    return {
+        "company": row.company,
+        "title": row.title,
+        "url": row.profile_url,
+        "connected_on": row.connected_on,
+    }
 
 
 def _person_key(rows: list[PersonRow], names: list[str]) -> str:

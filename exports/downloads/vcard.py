@@ -62,8 +62,17 @@ def card(person: Person) -> str:
         *(f"EMAIL;TYPE=INTERNET:{escape(email)}" for email in person.emails),
         *(f"TEL:{escape(phone.best)}" for phone in person.phones),
     ]
+    if person.company:
+        lines.append(f"ORG:{escape(person.company)}")
+    if person.title:
+        lines.append(f"TITLE:{escape(person.title)}")
+    if person.url:
+        lines.append(f"URL:{escape(person.url)}")
+    notes = [person.connection_note] if person.connected_on else []
     if person.other_names:
-        lines.append(f"NOTE:{escape('Also listed as: ' + '; '.join(person.other_names))}")
+        notes.append("Also listed as: " + "; ".join(person.other_names))
+    if notes:
+        lines.append(f"NOTE:{escape(chr(10).join(notes))}")
     if person.uid:
         lines.append(f"UID:{escape(person.uid)}")
     lines.append("END:VCARD")

@@ -50,7 +50,15 @@ CONTACT_SORTS: dict[str, ContactSort] = {
     "-email": ContactSort("email_rank", descending=True, with_value_count="with_email_count"),
     "phone": ContactSort("phone_rank", with_value_count="with_phone_count"),
     "-phone": ContactSort("phone_rank", descending=True, with_value_count="with_phone_count"),
+    # From the member's LinkedIn data archive (enrichment/), ranked when it is joined.
+    "company": ContactSort("company_rank", with_value_count="with_company_count"),
+    "-company": ContactSort("company_rank", descending=True, with_value_count="with_company_count"),
+    "title": ContactSort("title_rank", with_value_count="with_title_count"),
+    "-title": ContactSort("title_rank", descending=True, with_value_count="with_title_count"),
 }
+# Sorts ranked only once an archive is joined: before, every rank is 0, and LinkedIn's order
+# is the only one they could give.
+_RANKED_WHEN_JOINED = {"company_rank": "with_company_count", "title_rank": "with_title_count"}
 MAX_QUERY_LENGTH = 200
 # Counting every match of a one-letter search reads the whole book; past this many the
 # page says "1,000+" and pages stop there (narrow the search to see the rest).
@@ -77,7 +85,7 @@ def contacts_search(*, task: ExportTask, query: str = "", sort: str = "") -> Que
         return contacts.none()
     if query:
         contacts = search_index.narrowed(contacts.filter(search_text__contains=query), query)
-    how = CONTACT_SORTS.get(sort, CONTACT_SORTS[""])
+    how = _sort_of(task, sort)
     if not how.descending:
         return contacts.order_by(how.rank)
     # Descending with the blanks still last: the contacts with a value from the highest
@@ -102,7 +110,7 @@ def contacts_page(
     Without a search, any page of any sort is a range of ranks on an index, and the count
     is the one stored at ingest. A search counts at most `SEARCH_COUNT_LIMIT` matches.
     """
-    how = CONTACT_SORTS.get(sort, CONTACT_SORTS[""])
+    how = _sort_of(task, sort)
     if search_form(query.strip()):
         paginator = SearchPaginator(
             contacts_search(task=task, query=query),
@@ -114,6 +122,14 @@ def contacts_page(
         )
         return paginator.get_page(page_number)
     return _RankPaginator(task, how, per_page).get_page(page_number)
+
+
+def _sort_of(task: ExportTask, sort: str) -> ContactSort:
+    how = CONTACT_SORTS.get(sort, CONTACT_SORTS[""])
+    joined_count = _RANKED_WHEN_JOINED.get(how.rank)
+    if joined_count and not getattr(task, joined_count):
+        return CONTACT_SORTS[""]
+    return how
 
 
 def _contacts_holding(*, task: ExportTask, query: str) -> QuerySet[Contact]:

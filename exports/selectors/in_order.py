@@ -10,8 +10,10 @@ query (and keeps its result) before the first row.
 from __future__ import annotations
 
 import itertools
+import json
 import operator
 from collections.abc import Iterator
+from datetime import date
 from itertools import repeat
 from typing import NamedTuple, TypeVar
 
@@ -45,6 +47,11 @@ class PersonRow(NamedTuple):
     phone_international: str
     email_key: str
     duplicate_group: int | None
+    # From the member's LinkedIn data archive (enrichment/), blank without one.
+    company: str
+    title: str
+    profile_url: str
+    connected_on: date | None
     position: int
 
 
@@ -70,8 +77,29 @@ def raw_texts(*, task: ExportTask, query: str = "") -> Iterator[str]:
     contacts = contacts_search(task=task, query=query).annotate(
         raw_text=Cast("raw", output_field=TextField())
     )
-    for batch in _batches_by_position(contacts, ("raw_text",)):
-        yield from map(_FIRST, batch)
+    if not (task.with_company_count or task.with_title_count):
+        for batch in _batches_by_position(contacts, ("raw_text",)):
+            yield from map(_FIRST, batch)
+        return
+    for batch in _batches_by_position(contacts, ("raw_text", *ARCHIVE_FIELDS)):
+        for text, *who, _position in batch:
+            yield with_archive_fields(text, who)
+
+
+# A contact's fields from the member's LinkedIn data archive (enrichment/), and the names the
+# JSON download gives them, in the member `linkedinDataArchive` beside LinkedIn's own.
+ARCHIVE_FIELDS = ("company", "title", "profile_url", "connected_on")
+ARCHIVE_KEYS = ("company", "position", "profileUrl", "connectedOn")
+
+
+def with_archive_fields(text: str, who: list) -> str:
+    """Return the contact's JSON text with `linkedinDataArchive` added, when it has any."""
+    if not any(who):
+        return text
+    values = {key: str(value) for key, value in zip(ARCHIVE_KEYS, who, strict=True) if value}
+    member = '"linkedinDataArchive":' + json.dumps(values, ensure_ascii=False)
+    body = text.rstrip()[:-1].rstrip()  # the object without its closing brace
+    return f"{body}{',' if body != '{' else ''}{member}}}"
 
 
 def by_position(rows: QuerySet, row_type: type[Row]) -> Iterator[Row]:

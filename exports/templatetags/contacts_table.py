@@ -23,9 +23,22 @@ NONE = "—"
 
 
 @register.simple_tag
-def contact_rows(contacts: Iterable[Contact]) -> SafeString:
-    """Render a `<tr>` per contact: name, e-mail (a mailto link) and phone, "—" if blank."""
-    return mark_safe("".join(_row(contact) for contact in contacts))  # noqa: S308 (escaped)
+def contact_rows(contacts: Iterable[Contact], enriched: bool = False) -> SafeString:
+    """Render a `<tr>` per contact: name, e-mail (a mailto link) and phone, "—" if blank;
+    with `enriched` (a LinkedIn data archive joined, see enrichment/), company and position.
+    """
+    rows = (_row(contact) + (_enriched_cells(contact) if enriched else "") for contact in contacts)
+    return mark_safe("".join(row + "</tr>\n" for row in rows))  # noqa: S308 (escaped)
+
+
+def _enriched_cells(contact: Contact) -> str:
+    company, title = escape(contact.company), escape(contact.title)
+    return (
+        f'<td role="cell" class="contact-company" data-label="Company"{_title(company)}>'
+        f"<span>{company or NONE}</span></td>"
+        f'<td role="cell" class="contact-title" data-label="Position"{_title(title)}>'
+        f"<span>{title or NONE}</span></td>"
+    )
 
 
 def _row(contact: Contact) -> str:
@@ -50,7 +63,7 @@ def _row(contact: Contact) -> str:
             if international and international != contact.phone
             else ""
         )
-        + "</td></tr>\n"
+        + "</td>"
     )
 
 

@@ -13,11 +13,12 @@ GOOGLE_HEADER = [
     "Phonetic Last Name", "Name Prefix", "Name Suffix", "Nickname", "File As",
     "Organization Name", "Organization Title", "Organization Department", "Birthday", "Notes",
     "Photo", "Labels", "E-mail 1 - Label", "E-mail 1 - Value", "Phone 1 - Label",
-    "Phone 1 - Value",
+    "Phone 1 - Value", "Website 1 - Label", "Website 1 - Value",
 ]  # fmt: skip
 OUTLOOK_HEADER = [
     "First Name", "Middle Name", "Last Name", "E-mail Address", "E-mail 2 Address",
-    "E-mail 3 Address", "Mobile Phone", "Other Phone", "Notes",
+    "E-mail 3 Address", "Mobile Phone", "Other Phone", "Notes", "Company", "Job Title",
+    "Web Page",
 ]  # fmt: skip
 
 

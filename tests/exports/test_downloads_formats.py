@@ -269,8 +269,8 @@ def test_importer_files_quote_only_where_needed_and_end_lines_with_crlf():
     people = [Person(name="Ada Lovelace", emails=("ada@example.com",)), Person(name="Smith, J")]
     body = b"".join(outlook.write(people)).decode()
     lines = body.split("\r\n")
-    assert lines[1] == "Ada,,Lovelace,ada@example.com,,,,,"
-    assert lines[2] == '"Smith, J",,,,,,,,'
+    assert lines[1] == "Ada,,Lovelace,ada@example.com,,,,,,,,"
+    assert lines[2] == '"Smith, J",,,,,,,,,,,'
     assert '"' not in lines[0]
 
 

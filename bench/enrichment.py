@@ -1,0 +1,153 @@
+"""Issue 23 at scale: a LinkedIn data archive of 30,000 connections joined to a book of
+250,000 contacts, beside the ingest of the same book and its raw limit, in the same run.
+
+The join's figure covers what the member waits for after the upload: the ZIP read,
+Connections.csv parsed, the join, the connections stored and every contact's company,
+position, search text and ranks written. The limit is the ingest's (`measure.ingest_limit`:
+`json.loads` of LinkedIn's body and executemany / COPY of its rows into a bare table): the
+join writes to every contact of the book, as the ingest does.
+
+    .venv/bin/python -m bench.enrichment                  # SQLite and PostgreSQL
+    .venv/bin/python -m bench.enrichment --db sqlite --size 50000 --connections 10000
+
+Prints a Markdown table and writes it to `bench/results/enrichment-latest.md`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import io
+import json
+import os
+import sys
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results" / "enrichment-latest.md"
+COMPANIES = ("Acme, Inc.", "Contoso", "Northwind Traders", "株式会社サンプル", "Fabrikam", "")
+EMAIL_SHARED_EVERY = 4
+
+
+def archive_bytes(book: list[dict], connections: int) -> bytes:
+    """A ZIP of Connections.csv as LinkedIn writes it: `connections` rows, most of them
+    people of `book` (one in four with their e-mail), the rest strangers."""
+    from linkedin_sandbox.data_archive import HEADER, NOTES
+
+    out = io.StringIO()
+    out.write("\ufeff" + NOTES)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    named = [contact for contact in book if (contact.get("name") or "").strip()]
+    for index in range(connections):
+        if index < len(named) * 0.9:
+            contact = named[index]
+            first, _, last = contact["name"].strip().partition(" ")
+            email = contact.get("emailAddress", "") if index % EMAIL_SHARED_EVERY == 0 else ""
+        else:
+            first, last, email = "Stranger", str(index), ""
+        company = COMPANIES[index % len(COMPANIES)]
+        writer.writerow([first, last, f"https://www.linkedin.com/in/m-{index}", email, company,
+                         "Engineer", "06 Dec 2026"])  # fmt: skip
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Connections.csv", out.getvalue().encode())
+    return buffer.getvalue()
+
+
+def measure(size: int, connections: int) -> dict[str, Any]:
+    """Run in the worker process: Django is set up on a migrated throwaway database."""
+    from django.db import connection
+
+    from bench import measure as harness
+    from bench.body import export_body
+    from enrichment.services.archive import connections_text
+    from enrichment.services.connections_csv import connection_rows
+    from enrichment.services.storing import archive_join
+    from linkedin_sandbox import addressbook
+
+    body = export_body(size)
+    harness.raw_table_ensure()
+    ingest_limit_s = harness.ingest_limit(body, task_id=1)
+    task, ingest_s = harness.ingest_app(body, harness.bench_user("enrichment"))
+    data = archive_bytes(addressbook.generate("bench", size), connections)
+
+    gc.collect()
+    start = time.perf_counter()
+    text = connections_text(data)
+    rows = connection_rows(text.text)
+    parsed_s = time.perf_counter() - start
+    archive = archive_join(task=task, rows=rows, file_kind=text.file_kind)
+    join_s = time.perf_counter() - start
+    return {
+        "vendor": connection.vendor,
+        "size": size,
+        "connections": len(rows),
+        "zip_bytes": len(data),
+        "ingest_limit_s": ingest_limit_s,
+        "ingest_s": ingest_s,
+        "parse_s": parsed_s,
+        "join_s": join_s,
+        "by_email": archive.by_email,
+        "by_name": archive.by_name,
+        "ambiguous": archive.ambiguous,
+        "unmatched": archive.unmatched,
+    }
+
+
+def worker(size: int, output: str) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    connections = int(os.environ.get("BENCH_CONNECTIONS", "30000"))
+    Path(output).write_text(json.dumps(measure(size, connections)))
+
+
+def report(results: list[dict[str, Any]]) -> str:
+    header = ["database", "contacts", "connections", "ingest limit s", "ingest s",
+              "parse s", "upload to joined s", "join / ingest limit", "joined: e-mail, name",
+              "ambiguous", "unmatched"]  # fmt: skip
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    for r in results:
+        cells = [
+            r["vendor"], f"{r['size']:,}", f"{r['connections']:,}", f"{r['ingest_limit_s']:.2f}",
+            f"{r['ingest_s']:.2f}", f"{r['parse_s']:.2f}", f"{r['join_s']:.2f}",
+            f"{r['join_s'] / r['ingest_limit_s']:.2f}x", f"{r['by_email']:,}, {r['by_name']:,}",
+            f"{r['ambiguous']:,}", f"{r['unmatched']:,}",
+        ]  # fmt: skip
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    from bench.cli import parse_args, worker_results
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="sqlite,postgresql")
+    parser.add_argument("--size", type=int, default=250_000)
+    parser.add_argument("--connections", type=int, default=30_000)
+    parser.add_argument("--postgres-db", default="contactsapp_bench_enrichment")
+    options = parser.parse_args(argv)
+    # The worker's command line is the harness's (`--worker SIZE OUT`): the connections'
+    # count goes by the environment.
+    os.environ["BENCH_CONNECTIONS"] = str(options.connections)
+    harness = parse_args(["--postgres-db", options.postgres_db])
+    results = worker_results(
+        "bench.enrichment", kinds=options.db, size=options.size, options=harness
+    )
+    text = report(results)
+    RESULTS.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--worker"]:
+        worker(int(sys.argv[2]), sys.argv[3])
+    else:
+        main()
