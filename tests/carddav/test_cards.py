@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from carddav import cards
 from carddav.models import Card, CardIndex
 from exports.models import Contact
-from tests.carddav.conftest import CARD_NS, DAV_NS, cards_in_book, member_with_password
+from tests.carddav.dav import CARD_NS, DAV_NS, cards_in_book, member_with_password
 from tests.exports.factories import contact, export_ingested, member
 
 pytestmark = pytest.mark.django_db
