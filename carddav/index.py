@@ -33,7 +33,7 @@ def book_index(*, book: Book) -> None:
     first's transaction (the index's unique task) and then finds it done.
     """
     task = book.task
-    if CardIndex.objects.filter(task=task).exists():
+    if book.indexed or CardIndex.objects.filter(task=task).exists():
         return
     try:
         with transaction.atomic():
