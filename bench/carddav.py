@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 import random
 import sys
 import time
@@ -113,7 +114,12 @@ def measure(size: int) -> dict[str, Any]:
 
     from django.db import connection
 
-    figures: dict[str, Any] = {"vendor": connection.vendor, "size": size}
+    # Beside the figures: on a shared machine the other work's load moves every p95.
+    figures: dict[str, Any] = {
+        "vendor": connection.vendor,
+        "size": size,
+        "load_start": os.getloadavg()[0],
+    }
     owner = bench_user("carddav")
     first, _ = ingest_app(export_body(size), owner)
     dav = dav_client(owner)
@@ -189,6 +195,7 @@ def measure(size: int) -> dict[str, Any]:
         percentile(timed(lambda: streamed(dav, "REPORT", _sync(token))), 0.95) * 1000
     )
     figures["following"] = str(following.public_id)
+    figures["load_end"] = os.getloadavg()[0]
     return figures
 
 
@@ -261,6 +268,10 @@ def report(results: list[dict[str, Any]]) -> str:
     row(
         "sync-collection responses (cards + removed hrefs)",
         [str(r["sync_responses"]) for r in results],
+    )
+    row(
+        f"Load average (1 min) at the start and end, {os.cpu_count()} cores",
+        [f"{r['load_start']:.1f} / {r['load_end']:.1f}" for r in results],
     )
     return "\n".join(lines) + "\n"
 
