@@ -49,6 +49,8 @@ class Book:
     """The export a member's collection serves; its public id is the sync token's."""
 
     task: ExportTask
+    # Whether its index was written when it was read (`index.book_index` need not look).
+    indexed: bool = False
 
     @property
     def token(self) -> UUID:
@@ -70,22 +72,27 @@ def book_current(*, user: AbstractBaseUser, now: datetime | None = None) -> Book
     An export in progress, failed or expired leaves the previous ready one in place.
     """
     task = (
-        served(ExportTask.objects.filter(owner=user), now=now)
+        _with_index(served(ExportTask.objects.filter(owner=user), now=now))
         .select_related("owner")
         .order_by("-requested_at")
         .first()
     )
-    return Book(task) if task is not None else None
+    return Book(task, task.indexed) if task is not None else None
 
 
 def book_for_token(*, user: AbstractBaseUser, token: UUID) -> Book | None:
     """Return the member's export a sync token names, while it is still served."""
     task = (
-        served(ExportTask.objects.filter(owner=user, public_id=token))
+        _with_index(served(ExportTask.objects.filter(owner=user, public_id=token)))
         .select_related("owner")
         .first()
     )
-    return Book(task) if task is not None else None
+    return Book(task, task.indexed) if task is not None else None
+
+
+def _with_index(tasks: QuerySet[ExportTask]) -> QuerySet[ExportTask]:
+    # In the same query: every request of a client reads the book, then its index.
+    return tasks.annotate(indexed=Exists(CardIndex.objects.filter(task_id=OuterRef("pk"))))
 
 
 def books_unindexed(*, now: datetime, limit: int) -> list[Book]:

@@ -31,31 +31,44 @@ def cards_changed(*, book: Book, since: Book) -> Delta:
     from the exports' comparison, which finds the same person again: a card's bytes also
     change where it sees no change (a new name), and a new e-mail is a new href.
     """
-    book_index(book=since)
-    delta = _delta(book.task, since.task)
+    delta = _delta(book.task, since)
     changes = CardChange.objects.filter(delta=delta)
-    changed = (
-        changes.filter(position__isnull=False)
-        .order_by("position")
-        .values_list("position", "uid", "etag")
-    )
-    removed = changes.filter(position__isnull=True).order_by("pk").values_list("uid", flat=True)
 
+    # Pages of the (delta, position) key, not a server-side cursor: a sync after an export
+    # is a few rows, which one query each brings, where a cursor costs several round trips.
     def changed_cards() -> Iterator[CardText]:
-        for batch in _batches(changed.iterator(BATCH), BATCH):
+        changed = changes.filter(position__isnull=False).order_by("position")
+        after = -1
+        while batch := list(
+            changed.filter(position__gt=after).values_list("position", "uid", "etag")[:BATCH]
+        ):
             yield from with_text(book.task, batch)
+            if len(batch) < BATCH:
+                return
+            after = batch[-1][0]
 
-    return Delta(changed=changed_cards(), removed=removed.iterator(BATCH))
+    def removed() -> Iterator[str]:
+        gone = changes.filter(position__isnull=True).order_by("pk")
+        after = 0
+        while batch := list(gone.filter(pk__gt=after).values_list("pk", "uid")[:BATCH]):
+            for _, uid in batch:
+                yield uid
+            if len(batch) < BATCH:
+                return
+            after = batch[-1][0]
+
+    return Delta(changed=changed_cards(), removed=removed())
 
 
-def _delta(task: ExportTask, since: ExportTask) -> CardDelta:
-    found = CardDelta.objects.filter(task=task, since=since).first()
+def _delta(task: ExportTask, since: Book) -> CardDelta:
+    found = CardDelta.objects.filter(task=task, since=since.task).first()
     if found is not None:
         return found
+    book_index(book=since)
     try:
         with transaction.atomic():
-            delta = CardDelta.objects.create(task=task, since=since)
-            same = Card.objects.filter(task=since, uid=OuterRef("uid"), etag=OuterRef("etag"))
+            delta = CardDelta.objects.create(task=task, since=since.task)
+            same = Card.objects.filter(task=since.task, uid=OuterRef("uid"), etag=OuterRef("etag"))
             changed = (
                 Card.objects.filter(task=task)
                 .exclude(Exists(same))
@@ -63,7 +76,7 @@ def _delta(task: ExportTask, since: ExportTask) -> CardDelta:
             )
             still_held = Card.objects.filter(task=task, uid=OuterRef("uid"))
             removed = (
-                Card.objects.filter(task=since)
+                Card.objects.filter(task=since.task)
                 .exclude(Exists(still_held))
                 .order_by("position")
                 .values_list("uid", flat=True)
@@ -80,7 +93,7 @@ def _delta(task: ExportTask, since: ExportTask) -> CardDelta:
             return delta
     except IntegrityError:
         # Another request wrote the same pair first.
-        return CardDelta.objects.get(task=task, since=since)
+        return CardDelta.objects.get(task=task, since=since.task)
 
 
 def _batches(items: Iterator, size: int) -> Iterator[list]:

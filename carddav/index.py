@@ -34,7 +34,7 @@ def book_index(*, book: Book) -> None:
     unique task) and then finds it done.
     """
     task = book.task
-    if CardIndex.objects.filter(task=task).exists():
+    if book.indexed or CardIndex.objects.filter(task=task).exists():
         return
     try:
         with transaction.atomic():

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q
 
 from carddav.books import BATCH, Book, CardRef, CardText, card_batches, with_text
+from carddav.lookups import AnyOf
 from carddav.models import Card
 from exports.models import Contact, ExportTask
 
@@ -51,7 +52,7 @@ def cards_get(*, book: Book, uids: Iterable[str]) -> Iterator[CardText | str]:
     """
     uids = iter(uids)
     while wanted := list(itertools.islice(uids, BATCH)):
-        rows = Card.objects.filter(task=book.task, uid__in=set(wanted)).values_list(
+        rows = Card.objects.filter(AnyOf("uid", set(wanted)), task=book.task).values_list(
             "position", "uid", "etag"
         )
         found = {card.uid: card for card in with_text(book.task, list(rows))}

@@ -43,11 +43,13 @@ def card_responses(
     context: Context, listed: Iterator, asked: davxml.Propfind, *, request: str
 ) -> Iterator[str]:
     sent = 0
+    render = resources.card_renderer(asked)
+    card_path = context.paths.card
     try:
         for card in listed:
             if isinstance(card, cards.CardText):
                 sent += 1
-            yield resources.card_response(context.paths.card(card.uid), card, asked)
+            yield render(card_path(card.uid), card)
     finally:
         CARDS_SENT.labels(request).inc(sent)
 
@@ -75,6 +77,7 @@ def _multiget(context: Context, body: bytes) -> HttpResponseBase:
 
     def responses() -> Iterator[str]:
         sent = 0
+        render = resources.card_renderer(asked)
         found = cards.cards_get(book=context.book, uids=(uid or "" for _, uid in wanted))
         try:
             for (href, uid), card in zip(wanted, found, strict=True):
@@ -82,7 +85,7 @@ def _multiget(context: Context, body: bytes) -> HttpResponseBase:
                     yield multistatus.status_response(href, multistatus.NOT_FOUND)
                 else:
                     sent += 1
-                    yield resources.card_response(paths.card(uid), card, asked)
+                    yield render(paths.card(uid), card)
         finally:
             CARDS_SENT.labels("multiget").inc(sent)
 

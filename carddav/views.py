@@ -19,13 +19,8 @@ from carddav.davxml import DAV, BadRequest, Name
 from carddav.metrics import CARDS_SENT
 from carddav.reports import card_responses, listing, multistatus_response, report, request_body
 from carddav.resources import Context
-from devices.auth import (
-    REALM,
-    AuthenticationRequired,
-    InsecureTransport,
-    Throttled,
-    device_authenticate,
-)
+from devices.auth import REALM, AuthenticationRequired, InsecureTransport, device_authenticate
+from devices.throttle import Throttled
 
 READS = ("OPTIONS", "GET", "HEAD", "PROPFIND", "REPORT")
 # Each refused write with the privilege it would need (RFC 3744 7.1.1).

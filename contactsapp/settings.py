@@ -249,6 +249,11 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Reverse proxies in front of the app that append the client's address to X-Forwarded-For
+# (the device-password throttle counts failures per address). 0, the default: none, and the
+# header, which a client can write itself, is ignored. docker-compose.yml sets 1.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

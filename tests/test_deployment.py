@@ -249,6 +249,15 @@ def test_every_variable_the_services_set_is_read_by_the_settings(services):
         assert f'"{name}"' in settings_source, f"settings.py does not read {name}"
 
 
+def test_compose_trusts_the_one_proxy_in_front_of_web(services):
+    # The device-password throttle reads the client's address from X-Forwarded-For only
+    # behind a proxy; the settings' default (no proxy) ignores the header.
+    for service in ("web", "worker", "purger"):
+        assert services[service]["environment"]["TRUSTED_PROXY_COUNT"] == (
+            "${TRUSTED_PROXY_COUNT:-1}"
+        )
+
+
 def test_no_literal_secret_in_the_compose_file(compose):
     secret_names = re.compile(r"(SECRET|PASSWORD|KEY|TOKEN)", re.IGNORECASE)
 
@@ -387,9 +396,11 @@ def run_python(args: list[str], env: dict[str, str]) -> subprocess.CompletedProc
     )
 
 
-def test_production_settings_pass_the_deployment_checks(tmp_path):
+@pytest.mark.parametrize("proxies", ["0", "1"])  # the default, and behind compose's proxy
+def test_production_settings_pass_the_deployment_checks(tmp_path, proxies):
     result = run_python(
-        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env(tmp_path)
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        production_env(tmp_path, TRUSTED_PROXY_COUNT=proxies),
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output

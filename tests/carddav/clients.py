@@ -12,7 +12,7 @@ from pathlib import Path
 
 import vobject
 
-from tests.carddav.conftest import Member
+from tests.carddav.dav import Member
 
 BIN = Path(sys.executable).parent
 

@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from carddav import cards
 from carddav.models import Card, CardIndex
 from exports.models import Contact
-from tests.carddav.conftest import CARD_NS, DAV_NS, cards_in_book, member_with_password
+from tests.carddav.dav import CARD_NS, DAV_NS, cards_in_book, member_with_password
 from tests.exports.factories import contact, export_ingested, member
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +193,32 @@ def test_an_email_shared_by_too_many_to_be_one_person_still_gives_each_card_its_
     book_served = cards.book_current(user=found.user)
     cards.book_index(book=book_served)
     assert Card.objects.filter(task=task).values("uid").distinct().count() == 12
+
+
+def test_a_multiget_finds_each_card_asked_whatever_else_it_names():
+    found = member_with_password(member())
+    export_ingested(
+        found.user, [contact("Ada", "ada@example.com"), contact("Bob", "b@example.org")]
+    )
+    book = cards.book_current(user=found.user)
+    cards.book_index(book=book)
+    uids = list(
+        Card.objects.filter(task=book.task).order_by("position").values_list("uid", flat=True)
+    )
+    # What a client may name: quotes, commas, braces and backslashes must not break the query.
+    odd = ['a","b', "{x,y}", "it's", "back\\slash", "", "NULL"]
+    asked = [odd[0], uids[1], *odd[1:], uids[0]]
+    got = list(cards.cards_get(book=book, uids=asked))
+    assert [card.uid if isinstance(card, cards.CardText) else card for card in got] == asked
+    assert [type(card) for card in got].count(cards.CardText) == 2
+
+
+def test_a_sync_pages_through_many_changes_and_removals(monkeypatch):
+    monkeypatch.setattr("carddav.delta.BATCH", 2)
+    old, changed, removed = changed_and_removed(
+        [contact(f"P {n}", f"p{n}@example.com") for n in range(7)],
+        [contact(f"P {n}", f"p{n}@new.example") for n in range(5)],
+    )
+    assert len(changed) == 5 and all(card.uid not in old for card in changed)
+    assert sorted(removed) == sorted(old)
+    assert [card.text.count("EMAIL") for card in changed] == [1] * 5

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from tests.carddav.clients import BIN, Entry, Vdirsyncer, cards_in, entry
-from tests.carddav.conftest import WebMember, cards_in_book, cards_sent
+from tests.carddav.dav import WebMember, cards_in_book, cards_sent
 
 
 def download_cards(web: WebMember, task) -> dict[str, tuple[Entry, str]]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from carddav import services
 from carddav.models import Card, CardIndex
 from exports.worker import poll_exports_step
-from tests.carddav.conftest import BOOK, member_with_password
+from tests.carddav.dav import BOOK, member_with_password
 from tests.exports.factories import export_ingested, member
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from exports.models import ExportTask
 from tests.carddav.clients import Vdirsyncer, cards_in
-from tests.carddav.conftest import BOOK, DAV_NS, Dav, member_with_password, multistatus
+from tests.carddav.dav import BOOK, DAV_NS, Dav, member_with_password, multistatus
 from tests.exports.factories import export_ingested, member
 
 COLLECTION = "/dav/addressbooks/linkedin/"

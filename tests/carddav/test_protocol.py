@@ -12,7 +12,7 @@ import vobject
 
 from carddav.models import Card
 from exports.models import Contact, ExportTask
-from tests.carddav.conftest import (
+from tests.carddav.dav import (
     BOOK,
     CARD_NS,
     CS_NS,

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 
 from contactsapp.models import LinkedInAccount
-from devices import auth, services
+from devices import services, throttle
 
 _numbers = itertools.count(1)
 
@@ -55,8 +55,8 @@ def device_account(make_member):
 @pytest.fixture
 def low_limits(monkeypatch):
     """Throttle after three failures per user name and five per address."""
-    monkeypatch.setattr(auth, "MAX_FAILURES_PER_USERNAME", 3)
-    monkeypatch.setattr(auth, "MAX_FAILURES_PER_ADDRESS", 5)
+    monkeypatch.setattr(throttle, "MAX_FAILURES_PER_USERNAME", 3)
+    monkeypatch.setattr(throttle, "MAX_FAILURES_PER_ADDRESS", 5)
 
 
 # The browser suite's fixtures (a live app on the sandbox, Chromium at 1280 and 390 px).

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from devices import auth, services
+from devices import auth, services, throttle
 from devices.models import DeviceAuthFailure, DeviceLogin, DevicePassword
 from tests.devices.credentials import basic, wrong_password
 
@@ -77,7 +77,7 @@ def test_failures_per_user_name_get_429_with_retry_after(dav, account, low_limit
     throttled = dav(username, password)  # the right password too, while held back
     assert throttled.status_code == 429
     retry_after = int(throttled.headers["Retry-After"])
-    assert 0 < retry_after <= auth.FAILURE_WINDOW.total_seconds()
+    assert 0 < retry_after <= throttle.FAILURE_WINDOW.total_seconds()
 
 
 def test_failures_per_address_get_429_across_user_names(dav, account, low_limits):

@@ -19,7 +19,7 @@ def test_creating_returns_the_password_once_and_stores_only_its_hash(make_member
     assert stored.name == "Ada's phone"
     assert password not in stored.password
     assert password.replace("-", "") not in stored.password
-    assert stored.password.startswith("pbkdf2_sha256$")
+    assert stored.password.startswith("device_hmac_sha256$")
     assert device_password_matches(password, stored.password)
     assert stored.last_used_at is None
 

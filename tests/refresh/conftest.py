@@ -1,16 +1,13 @@
-"""Members signed in through the live sandbox, and a worker's steps driven at chosen times."""
+"""Fixtures of the refresh tests: members signed in through the live sandbox; the worker's
+steps driven at chosen times are in `tests.refresh.steps`.
+"""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
-from django.utils import timezone
 
-from exports import services as export_services
-from exports.models import ExportTask
 from tests.fixtures_app import sign_in
 
 # Real processes on a PostgreSQL cluster of their own, for the crash test.
@@ -41,14 +38,3 @@ def sign_in_member(linkedin, db, refresh_settings):
         return client, user
 
     return signed_in
-
-
-def export_finish(task: ExportTask, *, now: datetime) -> ExportTask:
-    """Let the export worker's own step check the task with LinkedIn until it finishes."""
-    for _ in range(20):
-        # The export worker writes its next check from the real clock.
-        export_services.exports_refresh_due(now=max(now, timezone.now()))
-        task.refresh_from_db()
-        if task.is_finished:
-            return task
-    raise AssertionError(f"export still {task.status}: {task.note}")

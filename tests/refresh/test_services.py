@@ -14,7 +14,7 @@ from exports.models import ExportTask
 from mail.models import OutboundMessage
 from refresh import schedule, services
 from refresh.models import RefreshBudgetDay, RefreshSubscription
-from tests.refresh.conftest import export_finish
+from tests.refresh.steps import export_finish
 
 Outcome = RefreshSubscription.Outcome
 
