@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from contactsapp.accounts import account_sign_in
 from contactsapp.linkedin_auth import SignInError, complete_sign_in, redirect_to_linkedin
+from refresh import services as refresh_services
 
 NEXT_SESSION_KEY = "sign_in_next"
 
@@ -55,8 +56,12 @@ def callback_view(request: HttpRequest) -> HttpResponse:
     except SignInError as error:
         return _sign_in_failed(request, error)
     next_url = request.session.pop(NEXT_SESSION_KEY, None)
-    login(request, account_sign_in(identity=identity))
+    user = account_sign_in(identity=identity)
+    login(request, user)
     messages.success(request, f"Signed in with LinkedIn as {identity.name or 'you'}.")
+    # A new token mends a refresh stopped for the old one's sake.
+    if refresh_services.refresh_resume(user=user, granted_scopes=identity.scopes):
+        messages.info(request, "Your address book is kept current again.")
     return redirect(_safe_next(request, next_url))
 
 
