@@ -1,11 +1,13 @@
-"""The member's switch over a fresh sign-in: a stop for the token's or the permission's sake
-is mended by signing in again through the live sandbox; one the member chose is not."""
+"""The member's switch over signing in and out: a stop for the token's or the permission's
+sake is mended by signing in again through the live sandbox; one the member chose (off,
+or signing out everywhere) is not."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from django.contrib.messages import get_messages
+from django.test import Client
 from django.utils import timezone
 
 from contactsapp.models import LinkedInAccount
@@ -124,3 +126,28 @@ def test_a_sign_in_racing_the_401_follow_up_is_not_stopped_by_it(sign_in_member,
     services.refreshes_start_due(now=now + timedelta(minutes=1))
     assert subscription_of(user).is_running
     assert export_finish(task, now=now).status == ExportTask.Status.SUCCEEDED
+
+
+def test_signing_out_everywhere_ends_every_session_and_stops_it(sign_in_member, linkedin):
+    browser, user = sign_in_member()
+    phone, _ = sign_in_member()  # the same member in a second browser
+    now = timezone.now()
+    services.refresh_enable(user=user, now=now)
+    assert 'action="/auth/logout/everywhere/"' in browser.get("/").content.decode()
+    guarded = Client(enforce_csrf_checks=True)
+    guarded.cookies = browser.cookies
+    assert guarded.post("/auth/logout/everywhere/").status_code == 403  # no CSRF token
+
+    assert browser.post("/auth/logout/everywhere/")["Location"] == "/"
+    for client in (browser, phone):
+        assert "Sign in with LinkedIn" in client.get("/").content.decode()
+        assert client.get("/mail/settings/").status_code == 302  # to the sign-in
+    stopped = subscription_of(user)
+    assert stopped.stopped_reason == StopReason.SIGNED_OUT and stopped.wake_at is None
+    services.refreshes_start_due(now=now + timedelta(days=2))
+    assert not ExportTask.objects.filter(owner=user).exists()
+
+    # Back in: signed in, the stop said, and left for the member to undo.
+    again, _ = sign_in_member()
+    page = again.get("/").content.decode()
+    assert "You signed out everywhere" in page and "Turn it back on" in page
