@@ -18,7 +18,7 @@ DEV_ENV := DEBUG=1 AUTHLIB_INSECURE_TRANSPORT=1 \
 	AUTO_REFRESH_INTERVAL=90 AUTO_REFRESH_JITTER=30 \
 	EXPORT_MIN_SPACING=10
 
-.PHONY: run sandbox test lint format lock bench bench-carddav compose-check clean
+.PHONY: run sandbox test lint format lock bench bench-refresh bench-carddav compose-check clean
 
 $(VENV)/.installed: requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,11 +58,21 @@ lock: $(VENV)/.installed
 
 ## bench: address-book scale (1k/10k/50k) beside this machine's limits, SQLite and PostgreSQL
 ##        (BENCH_ARGS=--quick for a smoke run; results in bench/results/latest.{md,json}),
-##        then the memory and time of reading LinkedIn's worst bodies (bench/results/hostile-latest.md)
+##        then the memory and time of reading LinkedIn's worst bodies (bench/results/hostile-latest.md),
+##        then bench-refresh
 bench: $(VENV)/.installed
 	$(PY) -m bench $(BENCH_ARGS)
 	$(PY) -m bench.hostile_bodies
 	$(PY) -m bench.enrichment
+	$(MAKE) bench-refresh
+
+## bench-refresh: automatic refresh, SQLite and PostgreSQL: the worker's round at 10,000 and
+##                100,000 members (bench/results/refresh-latest.md), and 100 members of 1,000
+##                contacts refreshed by 2 workers beside single ingest
+##                (bench/results/refresh-throughput-latest.md)
+bench-refresh: $(VENV)/.installed
+	$(PY) -m bench.refresh
+	$(PY) -m bench.refresh_throughput
 
 ## bench-carddav: the CardDAV address book at 250,000 contacts beside the vCard download,
 ##                SQLite and PostgreSQL (BENCH_ARGS="--size 10000 --db sqlite" for a smaller

@@ -29,8 +29,13 @@ def log(message: str) -> None:
 def profile_top(function, lines: int = 25) -> str:
     profiler = cProfile.Profile()
     profiler.runcall(function)
+    return profile_summary(profiler, lines)
+
+
+def profile_summary(source: cProfile.Profile | str, lines: int = 25) -> str:
+    """The top `lines` by cumulative and by own time of a profile (or a saved one's file)."""
     out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
+    stats = pstats.Stats(source, stream=out)
     stats.sort_stats("cumulative").print_stats(lines)
     stats.sort_stats("tottime").print_stats(lines)
     # Keep the report free of this machine's paths: name files from the project root.

@@ -52,6 +52,16 @@ def account_sign_in(*, identity: LinkedInIdentity) -> AbstractBaseUser:
     return user
 
 
+def account_sessions_end(*, user: AbstractBaseUser) -> None:
+    """End every session of the member, in every browser and device.
+
+    Django ties a session to a hash of the user's password, which a LinkedIn member never
+    uses: a new unusable one makes every earlier session invalid at its next request.
+    """
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+
+
 def account_token_forget(*, account: LinkedInAccount) -> bool:
     """Forget the access token `account` holds, unless the member has signed in again
     meanwhile (a newer token is kept); return whether it was forgotten.

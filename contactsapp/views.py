@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -9,8 +10,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from contactsapp.accounts import account_sign_in
+from contactsapp.accounts import account_sessions_end, account_sign_in
 from contactsapp.linkedin_auth import SignInError, complete_sign_in, redirect_to_linkedin
+from refresh import services as refresh_services
+from refresh.models import RefreshSubscription
 
 NEXT_SESSION_KEY = "sign_in_next"
 
@@ -55,8 +58,12 @@ def callback_view(request: HttpRequest) -> HttpResponse:
     except SignInError as error:
         return _sign_in_failed(request, error)
     next_url = request.session.pop(NEXT_SESSION_KEY, None)
-    login(request, account_sign_in(identity=identity))
+    user = account_sign_in(identity=identity)
+    login(request, user)
     messages.success(request, f"Signed in with LinkedIn as {identity.name or 'you'}.")
+    # A new token mends a refresh stopped for the old one's sake.
+    if refresh_services.refresh_resume(user=user, granted_scopes=identity.scopes):
+        messages.info(request, "Your address book is kept current again.")
     return redirect(_safe_next(request, next_url))
 
 
@@ -64,6 +71,18 @@ def callback_view(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.info(request, "You are signed out.")
+    return redirect("home")
+
+
+@require_POST
+@login_required
+def logout_everywhere_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    account_sessions_end(user=user)
+    # Nothing more is made in the member's name until they say so again.
+    refresh_services.refresh_stop(user=user, reason=RefreshSubscription.StopReason.SIGNED_OUT)
+    logout(request)
+    messages.info(request, "You are signed out in every browser.")
     return redirect("home")
 
 

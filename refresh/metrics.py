@@ -28,6 +28,10 @@ REFRESHES_STOPPED = Counter(
     "Members whose automatic refresh stopped by itself, by reason.",
     ["reason"],
 )
+REFRESHES_RESUMED = Counter(
+    "contactsapp_refreshes_resumed",
+    "Members whose stopped automatic refresh a fresh sign-in restarted.",
+)
 BUDGET_CALLS = Counter(
     "contactsapp_refresh_budget_calls",
     "LinkedIn calls reserved from the daily budget by automatic exports.",

@@ -1,6 +1,7 @@
 """Keeping a member's address book current by itself: the domain steps, by concern.
 
-A member turns it on (`refresh_enable`) or off (`refresh_disable`). The worker calls
+A member turns it on (`refresh_enable`) or off (`refresh_disable`); a fresh sign-in restarts
+one that stopped for the member's token or permission (`refresh_resume`). The worker calls
 `refreshes_start_due` every round: it takes the members whose `wake_at` has come, one
 lease each, and for each one follows up the automatic export under way, renews or reminds
 about their LinkedIn token, and starts the next export once it is due and the day's
@@ -18,12 +19,18 @@ The names below are the public ones; callers import them from here.
 """
 
 from refresh.services.due_round import refreshes_start_due
-from refresh.services.subscription import refresh_disable, refresh_enable, refresh_stop
+from refresh.services.subscription import (
+    refresh_disable,
+    refresh_enable,
+    refresh_resume,
+    refresh_stop,
+)
 from refresh.services.tokens import token_renew
 
 __all__ = [
     "refresh_disable",
     "refresh_enable",
+    "refresh_resume",
     "refresh_stop",
     "refreshes_start_due",
     "token_renew",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import F
 
+from contactsapp.models import LinkedInAccount
 from exports.models import ExportComparison, ExportTask
 from mail import services as mail_services
 from refresh import metrics
@@ -36,10 +37,21 @@ def follow_up(visit: Visit) -> bool:
     return export_seen(visit, task)
 
 
+def _token_held(visit: Visit) -> bool:
+    # The member signed in again since the 401: the export worker's next check clears it.
+    # Read afresh: the 401 may have been met in this very visit, which forgot the token.
+    account = (
+        LinkedInAccount.objects.filter(user_id=visit.user.pk)
+        .only("encrypted_access_token", "token_expires_at")
+        .first()
+    )
+    return account is not None and account.has_usable_token
+
+
 def export_seen(visit: Visit, task: ExportTask) -> bool:
     """Take in the state of the member's automatic export; return True while it runs."""
     if task.status == Status.IN_PROGRESS:
-        if task.needs_sign_in:
+        if task.needs_sign_in and not _token_held(visit):
             visit.stop(StopReason.SIGN_IN)  # LinkedIn answered 401: the token is forgotten
         elif not task.linkedin_task_id and task.consecutive_errors:
             # LinkedIn did not start it yet (a 429 and its Retry-After, or an outage): the

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +19,10 @@ from refresh.services.visit import stopped_fields
 logger = logging.getLogger(__name__)
 
 StopReason = RefreshSubscription.StopReason
+
+# The stops a fresh sign-in mends: the token LinkedIn refused or that ended, the Contacts
+# permission that was missing. Not signing out everywhere: the member chose that.
+RESUMED_BY_SIGN_IN = (StopReason.SIGN_IN, StopReason.TOKEN_ENDED, StopReason.PERMISSION)
 
 
 def refresh_enable(*, user: AbstractBaseUser, now: datetime | None = None) -> RefreshSubscription:
@@ -66,3 +71,34 @@ def refresh_stop(*, user: AbstractBaseUser, reason: str, now: datetime | None = 
         metrics.REFRESHES_STOPPED.labels(reason=reason).inc()
         logger.info("event=refresh_stopped user=%s reason=%s", user.pk, reason)
     return bool(stopped)
+
+
+def refresh_resume(
+    *, user: AbstractBaseUser, granted_scopes: str, now: datetime | None = None
+) -> bool:
+    """After a fresh sign-in: restart automatic refresh that stopped for the member's token
+    or permission; return whether it did.
+
+    A permission stop restarts only when LinkedIn granted every scope the app asks for,
+    so the same 403 is not asked for again; a refresh the member turned off stays off.
+    """
+    now = now or timezone.now()
+    # LinkedIn may list granted scopes with commas or spaces.
+    granted = set(granted_scopes.replace(",", " ").split())
+    permitted = set(settings.LINKEDIN_SCOPES.split()) <= granted
+    reasons = [
+        reason for reason in RESUMED_BY_SIGN_IN if permitted or reason != StopReason.PERMISSION
+    ]
+    resumed = RefreshSubscription.objects.filter(
+        user=user, enabled=True, stopped_reason__in=reasons
+    ).update(
+        stopped_reason=StopReason.NONE,
+        stopped_at=None,
+        consecutive_failures=0,
+        wake_at=now,
+        refresh_due_at=refresh_due_for(user=user, now=now),
+    )
+    if resumed:
+        metrics.REFRESHES_RESUMED.inc()
+        logger.info("event=refresh_resumed user=%s", user.pk)
+    return bool(resumed)

@@ -13,6 +13,9 @@ from aiosmtpd.controller import Controller
 
 from tests.exports.factories import contact, member, two_exports
 
+# The sandbox with its mailbox on, for test_sandbox_mailbox.py.
+from tests.fixtures_mailbox import mailbox, sandbox_with_mailbox  # noqa: F401
+
 
 @dataclass(frozen=True)
 class Received:

@@ -7,38 +7,8 @@ import requests
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils import timezone
 
-from linkedin_sandbox.client import SandboxClient
 from mail import services
-
-
-@pytest.fixture(scope="module")
-def sandbox_with_mailbox(tmp_path_factory):
-    client = SandboxClient(
-        env={"SANDBOX_SMTP_PORT": "0"},
-        log_path=tmp_path_factory.mktemp("sandbox_mailbox") / "sandbox.log",
-    )
-    client.start()
-    try:
-        yield client
-    finally:
-        client.stop()
-
-
-@pytest.fixture
-def mailbox(sandbox_with_mailbox, settings):
-    """The sandbox's mailbox, emptied, with the app's e-mail settings pointing at it."""
-    url = sandbox_with_mailbox.url
-    smtp = requests.delete(f"{url}/_sandbox/mailbox", timeout=5).json()["smtp"]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp["host"], smtp["port"]
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.SITE_URL = "http://127.0.0.1:8000"
-    return url
-
-
-def messages_of(url: str) -> list[dict]:
-    return requests.get(f"{url}/_sandbox/mailbox", timeout=5).json()["messages"]
+from tests.fixtures_mailbox import mailbox_messages
 
 
 @pytest.mark.django_db
@@ -49,7 +19,7 @@ def test_the_apps_e_mail_lands_in_the_sandbox_mailbox_and_reads_back_from_its_pa
     services.refresh_confirmation_queue(user=user)
     assert services.outbox_deliver_due(now=timezone.now()) == 1
 
-    [message] = messages_of(mailbox)
+    [message] = mailbox_messages(mailbox)
     headers = {header["name"]: header["value"] for header in message["headers"]}
     assert message["rcpt_tos"] == ["ada@example.org"]
     assert message["subject"] == "Your address book now keeps itself current"
@@ -93,7 +63,7 @@ def test_the_mailbox_shows_hostile_messages_as_text(mailbox):
     email.attach_alternative(f"<p>Rich</p>{script}", "text/html")
     email.send()
 
-    [message] = messages_of(mailbox)
+    [message] = mailbox_messages(mailbox)
     listing = requests.get(f"{mailbox}/mailbox", timeout=5)
     detail = requests.get(f"{mailbox}/mailbox/{message['id']}/", timeout=5)
     for page in (listing, detail):

@@ -10,6 +10,9 @@ from django.test import Client
 
 from tests.fixtures_app import sign_in
 
+# The sandbox with its mailbox on, for the `make run` journey.
+from tests.fixtures_mailbox import mailbox, sandbox_with_mailbox  # noqa: F401
+
 # Real processes on a PostgreSQL cluster of their own, for the crash test.
 from tests.production.conftest import cluster, database, processes  # noqa: F401
 
