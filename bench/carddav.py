@@ -277,7 +277,7 @@ def report(results: list[dict[str, Any]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from bench.cli import parse_args, worker_results
+    from bench.cli import report_workers
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="sqlite,postgresql")
@@ -285,13 +285,14 @@ def main(argv: list[str] | None = None) -> None:
     # Its own throwaway database: `make bench` may be running beside it.
     parser.add_argument("--postgres-db", default="contactsapp_bench_carddav")
     options = parser.parse_args(argv)
-    bench_options = parse_args(["--postgres-db", options.postgres_db])
-    results = worker_results(
-        "bench.carddav", kinds=options.db, size=options.size, options=bench_options
+    report_workers(
+        "bench.carddav",
+        kinds=options.db,
+        size=options.size,
+        describe=report,
+        results_path=RESULTS,
+        postgres_db=options.postgres_db,
     )
-    text = report(results)
-    RESULTS.write_text(text)
-    print(text)
 
 
 if __name__ == "__main__":

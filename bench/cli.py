@@ -16,7 +16,7 @@ import secrets
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -187,6 +187,23 @@ def worker_results(
             )
             results.append(json.loads(Path(output).read_text()))
     return results
+
+
+def report_workers(
+    module: str,
+    *,
+    kinds: str,
+    size: int,
+    describe: Callable[[list[dict]], str],
+    results_path: Path,
+    postgres_db: str | None = None,
+) -> None:
+    """Run MODULE's worker once per database kind (`worker_results`), then print its report
+    and keep it in `results_path`: the whole `main` of a one-measurement bench module."""
+    options = parse_args(["--postgres-db", postgres_db] if postgres_db else [])
+    text = describe(worker_results(module, kinds=kinds, size=size, options=options))
+    results_path.write_text(text)
+    print(text)
 
 
 def app_environment(database_url: str) -> dict[str, str]:

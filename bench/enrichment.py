@@ -126,7 +126,7 @@ def report(results: list[dict[str, Any]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from bench.cli import parse_args, worker_results
+    from bench.cli import report_workers
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="sqlite,postgresql")
@@ -137,13 +137,14 @@ def main(argv: list[str] | None = None) -> None:
     # The worker's command line is the harness's (`--worker SIZE OUT`): the connections'
     # count goes by the environment.
     os.environ["BENCH_CONNECTIONS"] = str(options.connections)
-    harness = parse_args(["--postgres-db", options.postgres_db])
-    results = worker_results(
-        "bench.enrichment", kinds=options.db, size=options.size, options=harness
+    report_workers(
+        "bench.enrichment",
+        kinds=options.db,
+        size=options.size,
+        describe=report,
+        results_path=RESULTS,
+        postgres_db=options.postgres_db,
     )
-    text = report(results)
-    RESULTS.write_text(text)
-    print(text)
 
 
 if __name__ == "__main__":

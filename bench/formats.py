@@ -172,19 +172,15 @@ def report(results: list[dict[str, Any]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from bench.cli import parse_args, worker_results
+    from bench.cli import report_workers
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--size", type=int, default=50_000)
     options = parser.parse_args(argv)
-    bench_options = parse_args([])
-    results = worker_results(
-        "bench.formats", kinds=options.db, size=options.size, options=bench_options
+    report_workers(
+        "bench.formats", kinds=options.db, size=options.size, describe=report, results_path=RESULTS
     )
-    text = report(results)
-    RESULTS.write_text(text)
-    print(text)
 
 
 if __name__ == "__main__":
