@@ -15,7 +15,7 @@ from exports.models import ExportTask
 from refresh import services
 from refresh.models import RefreshSubscription
 from tests.fixtures_app import local_path
-from tests.refresh.conftest import export_finish
+from tests.refresh.steps import export_finish
 
 StopReason = RefreshSubscription.StopReason
 
