@@ -134,7 +134,7 @@ def test_the_whole_journey_of_a_typical_member(browser: Browser, app: App):
 
     # Signing out: the export is no longer reachable; its address asks to sign in again.
     export_url = export_row.get_by_role("link").get_attribute("href")
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_text("You are signed out.")).to_be_visible()
     expect(page.get_by_test_id("member-name")).to_have_count(0)
     ui.screenshot("signed-out")
