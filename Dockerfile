@@ -56,6 +56,6 @@ RUN DEBUG=0 \
     LINKEDIN_CLIENT_SECRET=build-time-only \
     DATABASE_URL=sqlite://:memory: \
     python manage.py collectstatic --noinput \
-    && python -m compileall -q carddav contactsapp devices exports linkedin_sandbox mail operations refresh
+    && python -m compileall -q carddav contactsapp devices enrichment exports linkedin_sandbox mail operations refresh
 
 USER app:app
