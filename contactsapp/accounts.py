@@ -41,6 +41,10 @@ def account_sign_in(*, identity: LinkedInIdentity) -> AbstractBaseUser:
     account.picture_url = identity.picture_url[:2000]
     if identity.country:  # a sign-in without a locale keeps the country we knew
         account.country = identity.country
+    # LinkedIn's language is taken once, while the member has chosen none: a choice made
+    # with the switcher is theirs and outlives every later sign-in.
+    if not account.language and identity.language:
+        account.language = identity.language
     account.set_access_token(
         identity.access_token, expires_at=identity.token_expires_at, scopes=identity.scopes
     )
@@ -76,3 +80,14 @@ def account_country(*, user_id: int) -> str:
     """Return the member's country as their last sign-in said it, "" if unknown."""
     account = LinkedInAccount.objects.filter(user_id=user_id).only("country").first()
     return account.country if account else ""
+
+
+def account_language(*, user_id: int) -> str:
+    """Return the language the member chose (or LinkedIn said), "" if none."""
+    account = LinkedInAccount.objects.filter(user_id=user_id).only("language").first()
+    return account.language if account else ""
+
+
+def account_language_save(*, user_id: int, language: str) -> None:
+    """Remember the language the member chose with the switcher (a code of LANGUAGES)."""
+    LinkedInAccount.objects.filter(user_id=user_id).update(language=language)

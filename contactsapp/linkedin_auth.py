@@ -29,6 +29,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from joserfc.errors import JoseError
 
+from languages.choice import language_supported
+
 logger = logging.getLogger(__name__)
 
 MAX_SUB_LENGTH = 255  # LinkedInAccount.sub
@@ -57,6 +59,8 @@ class LinkedInIdentity:
     scopes: str
     # ISO 3166 country of the member's profile, the default region for their contacts' phones.
     country: str = ""
+    # A code of settings.LANGUAGES that LinkedIn's `locale` names, "" when it names none.
+    language: str = ""
     # Only where LinkedIn gives this application refresh tokens (some partners).
     refresh_token: str = ""
     refresh_token_expires_at: datetime | None = None
@@ -222,6 +226,7 @@ def _identity(token: dict, id_claims: dict, userinfo: dict) -> LinkedInIdentity:
         token_expires_at=expires_at,
         scopes=str(token.get("scope") or settings.LINKEDIN_SCOPES),
         country=_country(profile.get("locale")),
+        language=_language(profile.get("locale")),
         refresh_token=str(token.get("refresh_token") or ""),
         refresh_token_expires_at=_expiry(token.get("refresh_token_expires_in")),
     )
@@ -240,6 +245,19 @@ def _country(locale: object) -> str:
     if isinstance(country, str) and len(country) == 2 and country.isascii() and country.isalpha():
         return country.upper()
     return ""
+
+
+def _language(locale: object) -> str:
+    """Return the supported language of LinkedIn's `locale` (`{"language": "fr", ...}`) or
+    OIDC's string (`fr-FR`, `pt_BR`), "" when it names none we speak.
+    """
+    if isinstance(locale, dict):
+        language = locale.get("language")
+        country = locale.get("country")
+        if isinstance(language, str) and isinstance(country, str) and country:
+            return language_supported(f"{language}-{country}")
+        return language_supported(language)
+    return language_supported(locale)
 
 
 # --- Renewing an access token with a refresh token ----------------------------------------

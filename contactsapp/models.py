@@ -24,6 +24,9 @@ class LinkedInAccount(models.Model):
     picture_url = models.URLField(max_length=2000, blank=True)
     # From the profile's `locale` at sign-in: the default region of the contacts' phone numbers.
     country = models.CharField(max_length=2, blank=True)
+    # A code of settings.LANGUAGES: LinkedIn's at the first sign-in, then the member's choice
+    # with the switcher; blank while neither said one (the browser's language is used).
+    language = models.CharField(max_length=8, blank=True)
     # Fernet ciphertext; read and write it through `access_token` only.
     encrypted_access_token = models.TextField(blank=True)
     token_expires_at = models.DateTimeField(null=True, blank=True)

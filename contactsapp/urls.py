@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("mail.urls")),
     path("", include("devices.urls")),
     path("", include("enrichment.urls")),
+    path("", include("languages.urls")),
 ]

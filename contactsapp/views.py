@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from contactsapp.accounts import account_sessions_end, account_sign_in
+from contactsapp.accounts import account_language, account_sessions_end, account_sign_in
 from contactsapp.linkedin_auth import SignInError, complete_sign_in, redirect_to_linkedin
+from languages.choice import remember_language
 from refresh import services as refresh_services
 from refresh.models import RefreshSubscription
 
@@ -60,6 +61,7 @@ def callback_view(request: HttpRequest) -> HttpResponse:
     next_url = request.session.pop(NEXT_SESSION_KEY, None)
     user = account_sign_in(identity=identity)
     login(request, user)
+    remember_language(request, account_language(user_id=user.pk))
     messages.success(request, f"Signed in with LinkedIn as {identity.name or 'you'}.")
     # A new token mends a refresh stopped for the old one's sake.
     if refresh_services.refresh_resume(user=user, granted_scopes=identity.scopes):

@@ -17,6 +17,10 @@ NONCE_POLICIES = ("omit", "echo", "wrong")
 
 PKCE_POLICIES = ("s256", "off")
 
+# "object": the profile's locale as LinkedIn sends it ({"country": "FR", "language": "fr"});
+# "string": as OpenID Connect specifies it and standard providers send it ("fr-FR").
+LOCALE_FORMATS = ("object", "string")
+
 RESULT_MODES = (
     "normal",
     "malformed_json",
@@ -62,6 +66,8 @@ class Knobs:
     # code issued for a code_challenge is exchanged only with its code_verifier); "off": as
     # LinkedIn for web applications (not advertised, a code_verifier answers invalid_client).
     pkce: str = "s256"
+    # "object": the profile's `locale` as LinkedIn sends it; "string": "fr-FR", as OIDC says.
+    locale_format: str = "object"
     # How a SUCCEEDED task is served; see RESULT_MODES and README.md.
     result_mode: str = "normal"
     # Approximate size of the body served in result_mode "huge".
@@ -165,6 +171,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "code_ttl": _seconds,
     "id_token_nonce": _choice(NONCE_POLICIES),
     "pkce": _choice(PKCE_POLICIES),
+    "locale_format": _choice(LOCALE_FORMATS),
     "result_mode": _choice(RESULT_MODES),
     "huge_bytes": _whole,
 }

@@ -71,12 +71,19 @@ def member_claims(member: Member, scope: str) -> dict:
             given_name=member.given_name,
             family_name=member.family_name,
             picture=f"{settings.SANDBOX_PUBLIC_URL}{member.avatar_path}",
-            # LinkedIn's quirk: an object, not the BCP 47 string OIDC specifies.
-            locale=dict(member.locale),
+            # LinkedIn's quirk: an object, not the BCP 47 string OIDC specifies (the knob
+            # `locale_format` sends the string, as standard providers do).
+            locale=_locale_claim(member.locale),
         )
     if "email" in scopes:
         claims.update(email=member.email, email_verified=True)
     return claims
+
+
+def _locale_claim(locale: dict[str, str]) -> dict[str, str] | str:
+    if sandbox_store.knobs.locale_format == "string":
+        return f"{locale['language']}-{locale['country']}"
+    return dict(locale)
 
 
 class RegisteredApp(ClientMixin):

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from languages import views
+
+urlpatterns = [
+    path("language/", views.language_set, name="language_set"),
+]
