@@ -70,7 +70,7 @@ KEYWORDS = {
     "npgettext": ((1, "c"), 2, 3),
     "npgettext_lazy": ((1, "c"), 2, 3),
 }
-COMMENT_TAGS = ("Translators",)
+COMMENT_TAGS = ("Translators:",)
 _PYTHON_FORMAT = re.compile(r"%(?:\([^)]+\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]")
 
 

@@ -57,6 +57,15 @@ def sign_in(client: Client, sandbox, member: str = "typical", next_url: str | No
     return client.get(local_path(callback))
 
 
+def in_english(client: Client) -> None:
+    """Show the pages in English from now on, through the language switcher: a member whose
+    LinkedIn locale is another language (the sandbox's `noperm`, French) gets that language,
+    and a test that reads English text asks for English, as such a member would.
+    """
+    response = client.post("/language/", {"language": "en", "next": "/"})
+    assert response.status_code == 302, response.content[:500]
+
+
 def signed_in(sandbox, member: str) -> Client:
     """A fresh test client signed in as `member`."""
     client = Client()

@@ -23,12 +23,28 @@ def open_consent_page(page: Page, app: App) -> None:
     page.wait_for_url(f"{app.sandbox.url}/oauth/v2/authorization**")
 
 
+def choose_language(page: Page, language: str) -> None:
+    """Pick `language` with the switcher in the footer (it submits itself) and wait for it."""
+    if page.locator("html").get_attribute("lang") == language:
+        return
+    with page.expect_navigation():
+        page.locator("[data-language-switcher] select").select_option(language)
+    expect(page.locator("html")).to_have_attribute("lang", language)
+
+
 def sign_in(
-    ui: Browser, app: App, member: str, *, on_consent: Callable[[], object] | None = None
+    ui: Browser,
+    app: App,
+    member: str,
+    *,
+    on_consent: Callable[[], object] | None = None,
+    language: str = "en",
 ) -> str:
     """Sign `member` in from the landing page through the consent page; return their name.
 
     `on_consent` runs while the consent page is shown (a screenshot, or the page's checks).
+    The pages are then shown in `language`: a member whose LinkedIn locale is another one
+    (the sandbox's `noperm`, French) gets theirs at sign-in, and picks this one.
     """
     name = member_name(app, member)
     page = ui.page
@@ -38,8 +54,10 @@ def sign_in(
         on_consent()
     page.get_by_role("button", name="Allow").click()
     page.wait_for_url(f"{app.url}/")
+    choose_language(page, language)
     expect(page.get_by_test_id("member-name")).to_have_text(name)
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {name}")
+    if language == "en":
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {name}")
     return name
 
 

@@ -18,6 +18,7 @@ from contactsapp.models import LinkedInAccount
 from exports.models import ExportTask
 from tests.fixtures_app import (
     finished,
+    in_english,
     local_path,
     shown_key,
     signed_in,
@@ -33,6 +34,7 @@ PRODUCT = "Address Book for LinkedIn"
 
 def signed_in_at_home(sandbox, member: str) -> Client:
     client = signed_in(sandbox, member)
+    in_english(client)  # what this module reads is English, whatever LinkedIn's locale
     client.get("/")  # the "Signed in" message is shown once, here
     return client
 

@@ -14,6 +14,7 @@ from exports.models import ExportTask
 from mail.models import OutboundMessage
 from refresh import schedule, services
 from refresh.models import RefreshBudgetDay, RefreshSubscription
+from tests.fixtures_app import in_english
 from tests.refresh.steps import export_finish
 
 Outcome = RefreshSubscription.Outcome
@@ -227,6 +228,7 @@ def test_a_401_stops_the_refresh_and_the_home_page_says_why(sign_in_member, link
 
 def test_a_403_stops_the_refresh_with_the_missing_permission(sign_in_member):
     client, user = sign_in_member("noperm")
+    in_english(client)  # her LinkedIn locale is French; the page is read in English
     now = timezone.now()
     services.refresh_enable(user=user, now=now)
     services.refreshes_start_due(now=now)
