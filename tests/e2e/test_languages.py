@@ -1,0 +1,55 @@
+"""The language switcher and the browser's time zone in a real browser, at 1280 and 390 px."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.checks import look
+from tests.e2e.conftest import DESKTOP, PHONE, App, Browser
+from tests.e2e.steps import choose_language, sign_in
+
+WIDTHS = [pytest.param(DESKTOP, id="1280"), pytest.param(PHONE, id="390")]
+
+
+@pytest.mark.parametrize("viewport", WIDTHS)
+def test_the_switcher_turns_the_page_arabic_and_right_to_left_and_back(
+    browser: Browser, app: App, viewport
+):
+    ui, page = browser, browser.page
+    sign_in(ui, app, "typical")
+    html = page.locator("html")
+    expect(html).to_have_attribute("dir", "ltr")
+    look(ui, "switcher-en")
+
+    choose_language(page, "ar")  # picked in the list: it submits itself
+    expect(html).to_have_attribute("dir", "rtl")
+    expect(page.locator("[data-language-switcher] select")).to_have_value("ar")
+    # The layout mirrors: the brand is on the right, the header's last list on the left.
+    brand = page.locator(".brand").bounding_box()
+    assert brand["x"] + brand["width"] > viewport["width"] / 2
+    look(ui, "switcher-ar")
+
+    # Without JavaScript's help too: the button sends the form.
+    page.locator("[data-language-switcher] select").evaluate("(select) => { select.value = 'en'; }")
+    with page.expect_navigation():
+        page.locator("[data-language-switcher] button").click()
+    expect(html).to_have_attribute("lang", "en")
+    expect(html).to_have_attribute("dir", "ltr")
+
+
+def test_the_browsers_time_zone_goes_into_the_tz_cookie_unencoded(browser: Browser, app: App):
+    # The browser fixture's window runs in UTC: a second one, in São Paulo.
+    context = browser.page.context.browser.new_context(
+        base_url=app.url, timezone_id="America/Sao_Paulo"
+    )
+    try:
+        page = context.new_page()
+        page.goto("/")
+        page.wait_for_load_state("load")
+        cookies = {cookie["name"]: cookie for cookie in context.cookies()}
+        assert cookies["tz"]["value"] == "America/Sao_Paulo"
+        assert cookies["tz"]["path"] == "/"
+        assert cookies["tz"]["sameSite"] == "Lax"
+    finally:
+        context.close()
