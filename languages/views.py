@@ -40,6 +40,6 @@ def language_set(request: HttpRequest) -> HttpResponse:
         domain=settings.LANGUAGE_COOKIE_DOMAIN,
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE or "Lax",
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response

@@ -60,7 +60,10 @@ def test_a_visitor_switches_with_the_csrf_token_and_a_cookie_keeps_it():
         {"language": "ar", "next": "/?page=2", "csrfmiddlewaretoken": csrf_token(home)},
     )
     assert response.status_code == 302 and response["Location"] == "/?page=2"
-    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ar"
+    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "ar"
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/"
+    assert int(cookie["max-age"]) == 365 * 24 * 60 * 60
     page = client.get("/").content.decode()
     assert '<html lang="ar" dir="rtl">' in page
     assert '<option value="ar" lang="ar" selected>' in switcher(page)
