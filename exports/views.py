@@ -11,11 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exports import downloads, duplicates, selectors, services
+from exports.collation import order_text
 from exports.downloads import feeds
 from exports.models import ExportTask
 from exports.spacing import duration_text as _duration
@@ -52,7 +53,9 @@ def export_create(request: HttpRequest) -> HttpResponse:
     # No "started" message: the export's own panel says what is happening, and a flash
     # would outlive the state it described.
     try:
-        task, _started = services.export_start(user=request.user)
+        task, _started = services.export_start(
+            user=request.user, language=translation.get_language()
+        )
     except services.SignInRequired:
         messages.info(request, "Your LinkedIn sign-in has expired. Sign in again to export.")
         return redirect(f"{reverse('login')}?{urlencode({'next': reverse('home')})}")
@@ -270,6 +273,8 @@ def _contacts_page(request: HttpRequest, task: ExportTask) -> dict:
         "next_href": href(page.next_page_number()) if page.has_next() else "",
         "query": query,
         "sort": sort,
+        # Which alphabetical order the sorts follow: the member's language when it was stored.
+        "sort_order": order_text(task.collation) if sort else "",
     }
 
 
