@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from devices import selectors, services
@@ -19,7 +19,7 @@ from devices.models import DevicePassword
 from devices.profiles import PROFILE_CONTENT_TYPE, DavServer, carddav_profile
 from devices.qr import account_uri, qr_code_data_uri
 
-PROFILE_DEFAULT_NAME = "iPhone or Mac"
+PROFILE_DEFAULT_NAME = gettext_lazy("iPhone or Mac")
 
 
 def _connect_context(request: HttpRequest, **extra) -> dict:
@@ -87,7 +87,7 @@ def device_profile_download(request: HttpRequest) -> HttpResponse:
         return render(request, "devices/connect.html", context, status=400)
     try:
         _device_password, password = services.device_password_create(
-            user=request.user, name=form.cleaned_data["name"] or PROFILE_DEFAULT_NAME
+            user=request.user, name=form.cleaned_data["name"] or str(PROFILE_DEFAULT_NAME)
         )
     except services.TooManyDevicePasswords:
         return _too_many(request)
