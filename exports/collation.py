@@ -67,7 +67,7 @@ def collator_locale(collation: str) -> str:
 
 def order_text(collation: str) -> str:
     """Say, in the active language, which alphabetical order a book stored with `collation`
-    is sorted in ("Sorted in German alphabetical order.").
+    is sorted in ("Sorted in the alphabetical order of German.").
     """
     code = collation_for(collation)
     if not code:
@@ -76,7 +76,7 @@ def order_text(collation: str) -> str:
         language = get_language_info(code)["name_translated"]
     except KeyError:  # a language Django does not name: its code says it
         language = code
-    return gettext("Sorted in %(language)s alphabetical order.") % {"language": language}
+    return gettext("Sorted in the alphabetical order of %(language)s.") % {"language": language}
 
 
 def _collator(collation: str = "") -> icu.Collator:

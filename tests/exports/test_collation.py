@@ -106,5 +106,5 @@ def test_the_page_says_which_alphabetical_order_in_the_active_language():
     from django.utils import translation
 
     with translation.override("en"):
-        assert collation.order_text("de") == "Sorted in German alphabetical order."
+        assert collation.order_text("de") == "Sorted in the alphabetical order of German."
         assert collation.order_text("") == "Sorted in the standard Unicode alphabetical order."

@@ -49,6 +49,7 @@ def test_the_export_page_says_which_order_its_sort_follows(client):
     client.force_login(owner)
     url = reverse("export_detail", args=[task.public_id])
     assert (
-        "Sorted in German alphabetical order." in client.get(url, {"sort": "name"}).content.decode()
+        "Sorted in the alphabetical order of German."
+        in client.get(url, {"sort": "name"}).content.decode()
     )
     assert "alphabetical order" not in client.get(url).content.decode()  # LinkedIn's order
