@@ -294,7 +294,7 @@ def downloads_all() -> dict[str, tuple[str, dict[str, str]]]:
     """
     found = {}
     for key, writer in downloads.FORMATS.items():
-        found[writer.LABEL] = (key, {})
+        found[str(writer.LABEL)] = (key, {})
         if writer.MERGES:
             found[f"{writer.LABEL}, merged"] = (key, {"merged": "1"})
     return found

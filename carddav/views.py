@@ -12,6 +12,7 @@ from functools import wraps
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from carddav import cards, davxml, multistatus, resources
@@ -55,13 +56,13 @@ def _dav(view: DavView) -> Callable[..., HttpResponseBase]:
         try:
             user = device_authenticate(request)
         except InsecureTransport:
-            return HttpResponse("CardDAV needs HTTPS.", status=403, content_type="text/plain")
+            return HttpResponse(_("CardDAV needs HTTPS."), status=403, content_type="text/plain")
         except AuthenticationRequired:
-            response = HttpResponse("Sign in with a device password.", status=401)
+            response = HttpResponse(_("Sign in with a device password."), status=401)
             response["WWW-Authenticate"] = f'Basic realm="{REALM}", charset="UTF-8"'
             return response
         except Throttled as throttled:
-            response = HttpResponse("Too many failed attempts.", status=429)
+            response = HttpResponse(_("Too many failed attempts."), status=429)
             response["Retry-After"] = str(throttled.retry_after)
             return response
         if request.method in WRITES:
@@ -97,7 +98,7 @@ def _refused(request: HttpRequest, privilege: Name) -> HttpResponse:
 
 
 def _not_found() -> HttpResponse:
-    return HttpResponse("Not found.", status=404, content_type="text/plain")
+    return HttpResponse(_("Not found."), status=404, content_type="text/plain")
 
 
 def _no_book() -> HttpResponse:

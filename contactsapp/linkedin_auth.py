@@ -27,6 +27,8 @@ from authlib.oidc.core import CodeIDToken
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from joserfc.errors import JoseError
 
 from languages.choice import language_supported
@@ -148,7 +150,7 @@ def redirect_to_linkedin(
         raise SignInError("unreachable", _UNREACHABLE) from error
 
 
-_UNREACHABLE = (
+_UNREACHABLE = gettext_lazy(
     "We could not reach LinkedIn just now: it did not answer in time or answered with an "
     "error. Please try again in a minute."
 )
@@ -163,20 +165,22 @@ def complete_sign_in(request: HttpRequest) -> LinkedInIdentity:
     error = request.GET.get("error")
     if error in CANCELLED_ERRORS:
         raise SignInError(
-            "cancelled", "You cancelled signing in with LinkedIn, so nothing was shared."
+            "cancelled", _("You cancelled signing in with LinkedIn, so nothing was shared.")
         )
     client = linkedin_client()
     try:
         token = client.authorize_access_token(request, claims_cls=LinkedInIDToken)
         if "userinfo" not in token:
-            raise SignInError("no_id_token", "LinkedIn did not send an ID token. Please try again.")
+            raise SignInError(
+                "no_id_token", _("LinkedIn did not send an ID token. Please try again.")
+            )
         userinfo = client.userinfo(token=token)
     except SignInError:
         raise
     except MismatchingStateError as error:
         raise SignInError(
             "state",
-            "This sign-in link has expired or was already used. Please start signing in again.",
+            _("This sign-in link has expired or was already used. Please start signing in again."),
         ) from error
     except OAuthError as error:
         # %r: the error comes from the callback's query string, so it may hold line breaks.
@@ -184,16 +188,20 @@ def complete_sign_in(request: HttpRequest) -> LinkedInIdentity:
         if error.error == "invalid_client":
             raise SignInError(
                 "invalid_client",
-                "LinkedIn did not recognise this application (invalid_client). The site's "
-                "operator needs to check its LinkedIn client id and secret.",
+                _(
+                    "LinkedIn did not recognise this application (invalid_client). The site's "
+                    "operator needs to check its LinkedIn client id and secret."
+                ),
             ) from error
         raise SignInError(
-            error.error or "oauth", "LinkedIn refused to sign you in. Please try again."
+            error.error or "oauth", _("LinkedIn refused to sign you in. Please try again.")
         ) from error
     except AuthlibBaseError as error:
         # authlib's other protocol errors, e.g. a callback that carries no code.
         logger.warning("event=sign_in_failed step=token error=%s", type(error).__name__)
-        raise SignInError("oauth", "LinkedIn refused to sign you in. Please try again.") from error
+        raise SignInError(
+            "oauth", _("LinkedIn refused to sign you in. Please try again.")
+        ) from error
     except (requests.RequestException, ValueError, KeyError, TypeError) as error:
         # TypeError: a document of the wrong shape (`null`, a list) where authlib expects one.
         logger.warning("event=sign_in_failed step=token error=%s", type(error).__name__)
@@ -201,16 +209,16 @@ def complete_sign_in(request: HttpRequest) -> LinkedInIdentity:
     except JoseError as error:
         logger.warning("event=sign_in_failed step=id_token error=%s", type(error).__name__)
         raise SignInError(
-            "id_token", "LinkedIn's answer could not be verified, so we did not sign you in."
+            "id_token", _("LinkedIn's answer could not be verified, so we did not sign you in.")
         ) from error
     return _identity(token, dict(token["userinfo"]), dict(userinfo))
 
 
 def _identity(token: dict, id_claims: dict, userinfo: dict) -> LinkedInIdentity:
     if not 0 < len(str(id_claims.get("sub", ""))) <= MAX_SUB_LENGTH:
-        raise SignInError("sub", "LinkedIn did not identify you in a way we understand.")
+        raise SignInError("sub", _("LinkedIn did not identify you in a way we understand."))
     if userinfo.get("sub") not in (None, id_claims["sub"]):
-        raise SignInError("sub_mismatch", "LinkedIn's answers did not agree. Please try again.")
+        raise SignInError("sub_mismatch", _("LinkedIn's answers did not agree. Please try again."))
     profile = {**id_claims, **userinfo}  # userinfo is the fresher of the two
     expires_at = None
     if token.get("expires_in"):

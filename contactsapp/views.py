@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from contactsapp.accounts import account_language, account_sessions_end, account_sign_in
@@ -62,17 +63,21 @@ def callback_view(request: HttpRequest) -> HttpResponse:
     user = account_sign_in(identity=identity)
     login(request, user)
     remember_language(request, account_language(user_id=user.pk))
-    messages.success(request, f"Signed in with LinkedIn as {identity.name or 'you'}.")
+    if identity.name:
+        signed_in = _("Signed in with LinkedIn as %(name)s.") % {"name": identity.name}
+    else:
+        signed_in = _("Signed in with LinkedIn as you.")
+    messages.success(request, signed_in)
     # A new token mends a refresh stopped for the old one's sake.
     if refresh_services.refresh_resume(user=user, granted_scopes=identity.scopes):
-        messages.info(request, "Your address book is kept current again.")
+        messages.info(request, _("Your address book is kept current again."))
     return redirect(_safe_next(request, next_url))
 
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
-    messages.info(request, "You are signed out.")
+    messages.info(request, _("You are signed out."))
     return redirect("home")
 
 
@@ -84,7 +89,7 @@ def logout_everywhere_view(request: HttpRequest) -> HttpResponse:
     # Nothing more is made in the member's name until they say so again.
     refresh_services.refresh_stop(user=user, reason=RefreshSubscription.StopReason.SIGNED_OUT)
     logout(request)
-    messages.info(request, "You are signed out in every browser.")
+    messages.info(request, _("You are signed out in every browser."))
     return redirect("home")
 
 

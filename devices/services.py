@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from devices.models import DeviceLogin, DevicePassword
 from devices.passwords import (
@@ -47,7 +48,7 @@ def device_login_get_or_create(*, user: AbstractBaseUser) -> DeviceLogin:
 
 def device_password_create(*, user: AbstractBaseUser, name: str) -> tuple[DevicePassword, str]:
     """Create a device password; return it with its plaintext, which is never kept."""
-    name = " ".join(name.split())[:NAME_MAX_LENGTH] or "Phone or app"
+    name = " ".join(name.split())[:NAME_MAX_LENGTH] or gettext("Phone or app")
     with transaction.atomic():
         device_login_get_or_create(user=user)
         if DevicePassword.objects.filter(user=user).count() >= MAX_DEVICE_PASSWORDS:

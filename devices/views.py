@@ -9,6 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from devices import selectors, services
@@ -17,7 +19,7 @@ from devices.models import DevicePassword
 from devices.profiles import PROFILE_CONTENT_TYPE, DavServer, carddav_profile
 from devices.qr import account_uri, qr_code_data_uri
 
-PROFILE_DEFAULT_NAME = "iPhone or Mac"
+PROFILE_DEFAULT_NAME = gettext_lazy("iPhone or Mac")
 
 
 def _connect_context(request: HttpRequest, **extra) -> dict:
@@ -85,7 +87,7 @@ def device_profile_download(request: HttpRequest) -> HttpResponse:
         return render(request, "devices/connect.html", context, status=400)
     try:
         _device_password, password = services.device_password_create(
-            user=request.user, name=form.cleaned_data["name"] or PROFILE_DEFAULT_NAME
+            user=request.user, name=form.cleaned_data["name"] or str(PROFILE_DEFAULT_NAME)
         )
     except services.TooManyDevicePasswords:
         return _too_many(request)
@@ -110,7 +112,8 @@ def device_password_revoke(request: HttpRequest, public_id: UUID) -> HttpRespons
         raise Http404("No such device password.") from error
     messages.success(
         request,
-        f"“{device_password.name}” is revoked: it no longer opens your address book.",
+        _("“%(name)s” is revoked: it no longer opens your address book.")
+        % {"name": device_password.name},
     )
     return redirect("device_connect")
 
@@ -127,7 +130,13 @@ def _username(request: HttpRequest) -> str:
 def _too_many(request: HttpRequest) -> HttpResponse:
     messages.error(
         request,
-        f"You have {services.MAX_DEVICE_PASSWORDS} device passwords, the most there can be. "
-        f"Revoke one you no longer use, then create the new one.",
+        ngettext(
+            "You have %(count)d device password, the most there can be. "
+            "Revoke it if you no longer use it, then create the new one.",
+            "You have %(count)d device passwords, the most there can be. "
+            "Revoke one you no longer use, then create the new one.",
+            services.MAX_DEVICE_PASSWORDS,
+        )
+        % {"count": services.MAX_DEVICE_PASSWORDS},
     )
     return redirect("device_connect")

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from django.core.paginator import Page
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy
 
 from exports import same_person
 from exports.models import Contact, ExportTask
@@ -124,22 +125,37 @@ def page_listings(page: Page) -> list[Listing]:
         contacts = list(listed)
         rule = contacts[0].duplicate_rule
         if rule is None:  # a book stored before the rule: its groups, no rule known
-            listings.append(Listing(True, _BEFORE_THE_RULE, [(c, "") for c in contacts]))
+            listings.append(Listing(True, str(_BEFORE_THE_RULE), [(c, "") for c in contacts]))
         elif rule:
-            reason = f"One person: {same_person.RULE_TEXT[same_person.Rule(rule)]}."
+            reason = str(_ONE_PERSON[same_person.Rule(rule)])
             listings.append(Listing(True, reason, [(c, "") for c in contacts]))
         else:
             marked = _marked(contacts)
-            reason = (
-                f"{_SHARED_PHONE} {_MARKED}" if any(mark for _, mark in marked) else _SHARED_PHONE
-            )
+            reason = str(_SHARED_PHONE_MARKED if any(mark for _, mark in marked) else _SHARED_PHONE)
             listings.append(Listing(False, reason, marked))
     return listings
 
 
-_BEFORE_THE_RULE = "The same e-mail address or phone number."
-_SHARED_PHONE = f"Not the same person: they {same_person.SHARED_PHONE_TEXT}."
-_MARKED = "Entries with the same letter are one person."
+# Whole sentences (`same_person.RULE_TEXT` and `SHARED_PHONE_TEXT` say the same in English),
+# so a translation never joins fragments.
+_BEFORE_THE_RULE = gettext_lazy("The same e-mail address or phone number.")
+_ONE_PERSON = {
+    same_person.Rule.SAME_EMAIL: gettext_lazy("One person: the same e-mail address."),
+    same_person.Rule.SAME_PHONE_AND_NAME: gettext_lazy(
+        "One person: the same phone number and name."
+    ),
+    same_person.Rule.SAME_EMAIL | same_person.Rule.SAME_PHONE_AND_NAME: gettext_lazy(
+        "One person: the same e-mail address, phone number and name."
+    ),
+}
+_SHARED_PHONE = gettext_lazy(
+    "Not the same person: they share a phone number (perhaps an office or a family line) but "
+    "not a name."
+)
+_SHARED_PHONE_MARKED = gettext_lazy(
+    "Not the same person: they share a phone number (perhaps an office or a family line) but "
+    "not a name. Entries with the same letter are one person."
+)
 
 
 def _marked(contacts: list[Contact]) -> list[tuple[Contact, str]]:

@@ -52,13 +52,17 @@ _REPLACEMENT_ESCAPE = b"\\ufffd"  # as long as the escape it replaces
 
 
 class BodyRejected(ValueError):
-    """LinkedIn's body breaks one of the bounds; `reason` is written for the member."""
+    """LinkedIn's body breaks one of the bounds; `reason` is written for the member, in
+    English, and `code` with `params` name it for `exports.notices` to word in theirs.
+    """
 
     retryable = False
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, *, code: str, params: dict[str, int] | None = None):
         super().__init__(reason)
         self.reason = reason
+        self.code = code
+        self.params = params or {}
 
 
 class TooDeep(BodyRejected):
@@ -91,7 +95,7 @@ def body_checked(body: bytes) -> bytes:
     except ijson.JSONError as error:
         # Valid JSON that the parser cannot hold: the same body would fail every retry.
         if "overflow" in str(error):
-            raise NumberTooLarge(_NUMBER_TOO_LARGE) from error
+            raise NumberTooLarge(_NUMBER_TOO_LARGE, code="body_number_too_large") from error
         raise
     return repaired
 
@@ -111,20 +115,32 @@ def checked_events(
         for event, value in events:
             if event == "string":
                 if len(value) > max_value_chars:  # type: ignore[arg-type]
-                    raise ValueTooLong(_TOO_LONG.format(limit=max_value_chars))
+                    raise ValueTooLong(
+                        _TOO_LONG.format(limit=max_value_chars),
+                        code="body_value_too_long",
+                        params={"limit": max_value_chars},
+                    )
             elif event == "map_key":
                 if len(value) > max_key_chars:  # type: ignore[arg-type]
-                    raise ValueTooLong(_KEY_TOO_LONG.format(limit=max_key_chars))
+                    raise ValueTooLong(
+                        _KEY_TOO_LONG.format(limit=max_key_chars),
+                        code="body_key_too_long",
+                        params={"limit": max_key_chars},
+                    )
             elif event in _OPENS:
                 depth += 1
                 if depth > max_depth:
-                    raise TooDeep(_TOO_DEEP.format(limit=max_depth))
+                    raise TooDeep(
+                        _TOO_DEEP.format(limit=max_depth),
+                        code="body_too_deep",
+                        params={"limit": max_depth},
+                    )
             elif event in _CLOSES:
                 depth -= 1
             yield event, value
     except UnicodeDecodeError as error:
         # ijson passes on what its parser let through: overlong forms, encoded surrogates.
-        raise NotUnicode(_NOT_UNICODE) from error
+        raise NotUnicode(_NOT_UNICODE, code="body_not_unicode") from error
 
 
 _TOO_DEEP = (

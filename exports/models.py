@@ -29,24 +29,26 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from exports import same_person
+from exports import notices, same_person
 
 
 class ExportTask(models.Model):
     """Our export task: one request for a member's address book, following LinkedIn's."""
 
     class Status(models.TextChoices):
-        IN_PROGRESS = "IN_PROGRESS", "Generating"
-        SUCCEEDED = "SUCCEEDED", "Ready"
-        FAILED = "FAILED", "Failed"
-        EXPIRED = "EXPIRED", "Expired"
+        IN_PROGRESS = "IN_PROGRESS", pgettext_lazy("export state", "Generating")
+        SUCCEEDED = "SUCCEEDED", pgettext_lazy("export state", "Ready")
+        FAILED = "FAILED", pgettext_lazy("export state", "Failed")
+        EXPIRED = "EXPIRED", pgettext_lazy("export state", "Expired")
 
     class FailureKind(models.TextChoices):
         # What a member can do about a failure differs by kind: most can be tried again,
         # a missing permission needs a fresh consent on LinkedIn.
-        OTHER = "", "Other"
-        PERMISSION = "PERMISSION", "Contacts permission missing"
+        OTHER = "", _("Other")
+        PERMISSION = "PERMISSION", _("Contacts permission missing")
 
     # Public URLs carry this, never the integer key, so ids cannot be guessed or counted.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -55,10 +57,20 @@ class ExportTask(models.Model):
     )
     linkedin_task_id = models.CharField(max_length=255)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)
+    # Why it failed, in English (operators, logs, and what rows stored before the codes
+    # show); a member reads `failure_text`, the code and its values worded in their language.
     failure_reason = models.TextField(blank=True)
+    failure_code = models.CharField(max_length=64, blank=True, default="")
+    failure_params = models.JSONField(default=dict, blank=True)
     failure_kind = models.CharField(max_length=16, choices=FailureKind.choices, blank=True)
-    # A passing problem shown while we keep trying ("LinkedIn is busy, retrying...").
+    # A passing problem shown while we keep trying ("LinkedIn is busy, retrying..."), as
+    # `failure_reason`: English here, `note_text` for the member.
     note = models.CharField(max_length=500, blank=True)
+    note_code = models.CharField(max_length=64, blank=True, default="")
+    note_params = models.JSONField(default=dict, blank=True)
+    # The language whose alphabetical order the book's sort ranks follow (`collation`), as
+    # the member's language when the export started; "" for ICU's root order.
+    collation = models.CharField(max_length=16, blank=True, default="")
     needs_sign_in = models.BooleanField(default=False)
 
     requested_at = models.DateTimeField(default=timezone.now)
@@ -112,6 +124,16 @@ class ExportTask(models.Model):
             entries=self.duplicate_count,
             contacts=self.contact_count,
         )
+
+    @property
+    def failure_text(self) -> str:
+        """Why it failed, in the active language (the stored text for older rows)."""
+        return notices.worded(self.failure_code, self.failure_params, self.failure_reason)
+
+    @property
+    def note_text(self) -> str:
+        """What holds it up, in the active language (the stored text for older rows)."""
+        return notices.worded(self.note_code, self.note_params, self.note)
 
     @property
     def sharing_a_phone_count(self) -> int:
@@ -239,10 +261,10 @@ class ContactFingerprint(models.Model):
     """
 
     class MatchedBy(models.TextChoices):
-        NONE = "", "New"
-        EMAIL = "email", "E-mail"
-        PHONE = "phone", "Phone"
-        NAME = "name", "Name"
+        NONE = "", _("New")
+        EMAIL = "email", _("E-mail")
+        PHONE = "phone", _("Phone")
+        NAME = "name", _("Name")
 
     # Not indexed on its own: the (task, position) key below leads with it.
     task = models.ForeignKey(

@@ -25,6 +25,9 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from enum import IntFlag
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
+
 NOT_GROUPED = -1
 # More holders than this, and a key is a shared line (info@, a switchboard), not a person's.
 MAX_SHARED = 10
@@ -182,13 +185,34 @@ def _count(values: Sequence[int], value: int) -> int:
 def listed_more_than_once_text(*, people: int, entries: int, contacts: int) -> str:
     """Say in proportion how many people are listed more than once."""
     if not people:
-        return "Nobody is listed more than once."
+        return gettext("Nobody is listed more than once.")
     share = entries / contacts if contacts else 0
-    percent = f"{share:.0%}" if share >= 0.01 else "under 1%"
-    person = "person is" if people == 1 else "people are"
+    values = {
+        "people": number_format(people, force_grouping=True),
+        "entries": number_format(entries, force_grouping=True),
+        "contacts": number_format(contacts, force_grouping=True),
+        "percent": f"{share:.0%}",
+    }
+    if share < 0.01:
+        return (
+            ngettext(
+                "%(people)s person is listed more than once: %(entries)s of your %(contacts)s "
+                "contacts (under 1%%).",
+                "%(people)s people are listed more than once: %(entries)s of your %(contacts)s "
+                "contacts (under 1%%).",
+                people,
+            )
+            % values
+        )
     return (
-        f"{people:,} {person} listed more than once: {entries:,} of your "
-        f"{contacts:,} contacts ({percent})."
+        ngettext(
+            "%(people)s person is listed more than once: %(entries)s of your %(contacts)s "
+            "contacts (%(percent)s).",
+            "%(people)s people are listed more than once: %(entries)s of your %(contacts)s "
+            "contacts (%(percent)s).",
+            people,
+        )
+        % values
     )
 
 

@@ -37,8 +37,9 @@ _POSITION_BYTES = 4  # positions are stored as PositiveIntegerField: below 2**32
 class SortKeys:
     """The sort keys of one address book, gathered contact by contact, then ranked."""
 
-    def __init__(self) -> None:
-        self._columns = {field: KeyColumn() for field in RANKED_FIELDS}
+    def __init__(self, collation: str = "") -> None:
+        # The language whose alphabetical order the ranks follow (`ExportTask.collation`).
+        self._columns = {field: KeyColumn(collation) for field in RANKED_FIELDS}
 
     def add(self, position: int, contact: LinkedInContact) -> None:
         """Keep the keys of the contact at `position` (the next one), one per ranked field."""
@@ -62,12 +63,13 @@ class KeyColumn:
     sort by key with ties in LinkedIn's order, with no key function and no tuples.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, collation: str = "") -> None:
+        self._collation = collation
         self._keyed = PackedValues()
         self._blanks = array("I")  # positions without a value: ranked last, in order
 
     def add(self, position: int, value: str) -> None:
-        key = sort_key(value)
+        key = sort_key(value, self._collation)
         if key is None:
             self._blanks.append(position)
         else:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
+from django.utils.translation import ngettext
 
 from exports.models import ExportTask
 
@@ -31,8 +32,12 @@ def export_wait_seconds(*, exports: Iterable[ExportTask], now: datetime) -> int:
 def duration_text(seconds: float) -> str:
     """Return `seconds` as a person says it, rounded up: "45 seconds", "a minute", "2 hours"."""
     seconds = max(1, math.ceil(seconds))
-    for unit, size, one in (("hour", 3600, "an hour"), ("minute", 60, "a minute")):
-        if seconds >= size:
-            count = math.ceil(seconds / size)
-            return one if count == 1 else f"{count} {unit}s"
-    return "1 second" if seconds == 1 else f"{seconds} seconds"
+    # Whole sentences per unit, so each language words its own plurals ("an hour" has no
+    # number in English; a translation may give it one).
+    if seconds >= 3600:
+        count = math.ceil(seconds / 3600)
+        return ngettext("an hour", "%(count)d hours", count) % {"count": count}
+    if seconds >= 60:
+        count = math.ceil(seconds / 60)
+        return ngettext("a minute", "%(count)d minutes", count) % {"count": count}
+    return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}

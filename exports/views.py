@@ -11,11 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exports import downloads, duplicates, selectors, services
+from exports.collation import order_text
 from exports.downloads import feeds
 from exports.models import ExportTask
 from exports.spacing import duration_text as _duration
@@ -52,17 +54,24 @@ def export_create(request: HttpRequest) -> HttpResponse:
     # No "started" message: the export's own panel says what is happening, and a flash
     # would outlive the state it described.
     try:
-        task, _started = services.export_start(user=request.user)
+        task, _started = services.export_start(
+            user=request.user, language=translation.get_language()
+        )
     except services.SignInRequired:
-        messages.info(request, "Your LinkedIn sign-in has expired. Sign in again to export.")
+        messages.info(request, _("Your LinkedIn sign-in has expired. Sign in again to export."))
         return redirect(f"{reverse('login')}?{urlencode({'next': reverse('home')})}")
     except services.ExportTooSoon as too_soon:
         # The home page shows this beside its button, counting down (tag: export-spacing).
         messages.warning(
             request,
-            f"You started an export less than {_duration(settings.EXPORT_MIN_SPACING)} ago. "
-            f"To spare LinkedIn's limits, exports are spaced: you can start the next one "
-            f"in {_duration(too_soon.wait_seconds)}.",
+            _(
+                "You started an export less than %(spacing)s ago. To spare LinkedIn's limits, "
+                "exports are spaced: you can start the next one in %(wait)s."
+            )
+            % {
+                "spacing": _duration(settings.EXPORT_MIN_SPACING),
+                "wait": _duration(too_soon.wait_seconds),
+            },
             extra_tags="export-spacing",
         )
         return redirect("home")
@@ -79,12 +88,17 @@ def export_delete(request: HttpRequest, public_id: UUID) -> HttpResponse:
     services.export_delete(task=task)
     when = moment_text(task.requested_at)
     if task.status == ExportTask.Status.FAILED:  # it held no address book
-        messages.success(request, f"The failed export you requested on {when} is removed.")
+        messages.success(
+            request, _("The failed export you requested on %(when)s is removed.") % {"when": when}
+        )
     else:
         messages.success(
             request,
-            f"The address book you requested on {when} is deleted, "
-            f"with everything we stored for it.",
+            _(
+                "The address book you requested on %(when)s is deleted, "
+                "with everything we stored for it."
+            )
+            % {"when": when},
         )
     return redirect("home")
 
@@ -101,8 +115,10 @@ def member_data_delete(request: HttpRequest) -> HttpResponse:
     services.member_data_delete(user=user)
     messages.success(
         request,
-        "Everything we held about you is deleted: your address books, your LinkedIn sign-in "
-        "and your account here. You are signed out.",
+        _(
+            "Everything we held about you is deleted: your address books, your LinkedIn "
+            "sign-in and your account here. You are signed out."
+        ),
     )
     return redirect("home")
 
@@ -270,6 +286,8 @@ def _contacts_page(request: HttpRequest, task: ExportTask) -> dict:
         "next_href": href(page.next_page_number()) if page.has_next() else "",
         "query": query,
         "sort": sort,
+        # Which alphabetical order the sorts follow: the member's language when it was stored.
+        "sort_order": order_text(task.collation) if sort else "",
     }
 
 

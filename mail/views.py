@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -34,7 +35,7 @@ def mail_settings(request: HttpRequest) -> HttpResponse:
             enabled=request.POST.get("enabled") == "on",
             digest_names=request.POST.get("digest_names") == "on",
         )
-        messages.success(request, "Your e-mail settings are saved.")
+        messages.success(request, _("Your e-mail settings are saved."))
         return redirect("mail_settings")
     preference = selectors.mail_preference_get(user=request.user)
     return render(

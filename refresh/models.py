@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class RefreshSubscription(models.Model):
@@ -15,19 +16,19 @@ class RefreshSubscription(models.Model):
     """
 
     class Outcome(models.TextChoices):
-        NONE = "", "None yet"
-        STARTED = "started", "Started"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        THROTTLED = "throttled", "Deferred: LinkedIn asked us to wait"
-        BUDGET = "budget", "Deferred: today's LinkedIn calls are spread out"
+        NONE = "", _("None yet")
+        STARTED = "started", _("Started")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        THROTTLED = "throttled", _("Deferred: LinkedIn asked us to wait")
+        BUDGET = "budget", _("Deferred: today's LinkedIn calls are spread out")
 
     class StopReason(models.TextChoices):
-        NONE = "", "Not stopped"
-        SIGN_IN = "sign_in", "LinkedIn no longer accepts your sign-in"
-        TOKEN_ENDED = "token_ended", "Your LinkedIn sign-in has ended"
-        PERMISSION = "permission", "LinkedIn did not grant access to your contacts"
-        SIGNED_OUT = "signed_out", "You signed out everywhere"
+        NONE = "", _("Not stopped")
+        SIGN_IN = "sign_in", _("LinkedIn no longer accepts your sign-in")
+        TOKEN_ENDED = "token_ended", _("Your LinkedIn sign-in has ended")
+        PERMISSION = "permission", _("LinkedIn did not grant access to your contacts")
+        SIGNED_OUT = "signed_out", _("You signed out everywhere")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="refresh_subscription"

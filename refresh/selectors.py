@@ -75,7 +75,7 @@ def refresh_state_get(*, user: AbstractBaseUser) -> RefreshState:
         last_outcome=outcome,
         last_outcome_label=Outcome(outcome).label if outcome else "",
         last_outcome_at=subscription.last_outcome_at,
-        last_outcome_detail=subscription.last_outcome_detail,
+        last_outcome_detail=_detail_worded(subscription.last_outcome_detail, export),
         last_export_id=subscription.last_export.public_id if subscription.last_export else None,
         stopped_reason=subscription.stopped_reason if subscription.enabled else "",
         stopped_label=(
@@ -87,3 +87,15 @@ def refresh_state_get(*, user: AbstractBaseUser) -> RefreshState:
         token_ends_at=account.token_expires_at if account else None,
         token_renews=bool(account and account.encrypted_refresh_token),
     )
+
+
+def _detail_worded(detail: str, export: ExportTask | None) -> str:
+    """The last outcome's detail in the member's language: the worker records the English of
+    its export's failure or note (`exports.notices`), which the export words again.
+    """
+    if export is not None and detail:
+        if detail == export.failure_reason[:500]:
+            return export.failure_text
+        if detail == export.note[:500]:
+            return export.note_text
+    return detail

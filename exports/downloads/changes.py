@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext_lazy
+
 from exports import departures
 from exports.downloads.base import csv_chunks
 
@@ -14,8 +16,10 @@ if TYPE_CHECKING:
     # HTTP client outside Django, can use the formula rule they share.
     from exports.selectors.changes import ContactChange
 
-LABEL = "Changes since the previous export (CSV)"
-HINT = "Who is new, who changed e-mail or phone, and who left since your previous export."
+LABEL = gettext_lazy("Changes since the previous export (CSV)")
+HINT = gettext_lazy(
+    "Who is new, who changed e-mail or phone, and who left since your previous export."
+)
 SOURCE = "changes"
 MERGES = False
 CONTENT_TYPE = "text/csv; charset=utf-8"

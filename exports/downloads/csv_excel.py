@@ -7,14 +7,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext_lazy
+
 from exports.downloads import csv_plain
 from exports.downloads.base import csv_chunks
 
 if TYPE_CHECKING:
     from exports.selectors.in_order import ContactRow
 
-LABEL = "Spreadsheet (Excel)"
-HINT = "For Excel, Numbers, LibreOffice and other spreadsheets."
+LABEL = gettext_lazy("Spreadsheet (Excel)")
+HINT = gettext_lazy("For Excel, Numbers, LibreOffice and other spreadsheets.")
 SOURCE = "rows"
 MERGES = False
 CONTENT_TYPE = "text/csv; charset=utf-8"

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext_lazy
+
 from exports.downloads.base import csv_chunks
 
 if TYPE_CHECKING:
     from exports.selectors.in_order import ContactRow
 
-LABEL = "CSV"
-HINT = "For a CRM, a database or any program that reads CSV (UTF-8)."
+LABEL = gettext_lazy("CSV")
+HINT = gettext_lazy("For a CRM, a database or any program that reads CSV (UTF-8).")
 SOURCE = "rows"
 MERGES = False
 CONTENT_TYPE = "text/csv; charset=utf-8"

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from django.utils.translation import gettext_lazy
+
 from exports.downloads.base import Person, csv_chunks
 from exports.downloads.formulas import neutralise_row
 from exports.downloads.names import split_name
 
-LABEL = "Google Contacts (CSV)"
-HINT = "Import at contacts.google.com: Import, then choose this file."
+LABEL = gettext_lazy("Google Contacts (CSV)")
+HINT = gettext_lazy("Import at contacts.google.com: Import, then choose this file.")
 SOURCE = "people"
 MERGES = True
 UIDS = False

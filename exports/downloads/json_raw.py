@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from django.utils.translation import gettext_lazy
+
 from exports.downloads.base import chunks
 
-LABEL = "Everything LinkedIn sent (JSON)"
-HINT = "Every field of every contact, for developers and backups."
+LABEL = gettext_lazy("Everything LinkedIn sent (JSON)")
+HINT = gettext_lazy("Every field of every contact, for developers and backups.")
 SOURCE = "raw"
 MERGES = False
 CONTENT_TYPE = "application/json"

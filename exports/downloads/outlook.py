@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
+from django.utils.translation import gettext_lazy
+
 from exports.downloads.base import Person, csv_chunks
 from exports.downloads.formulas import neutralise_row
 from exports.downloads.names import split_name
 
-LABEL = "Outlook (CSV)"
-HINT = "For Outlook and Microsoft 365: People, then Import contacts."
+LABEL = gettext_lazy("Outlook (CSV)")
+HINT = gettext_lazy("For Outlook and Microsoft 365: People, then Import contacts.")
 SOURCE = "people"
 MERGES = True
 UIDS = False

@@ -22,11 +22,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from django.utils.translation import gettext_lazy
+
 from exports.downloads.base import Person, chunks
 from exports.downloads.names import split_name
 
-LABEL = "vCard (.vcf)"
-HINT = "For your phone, Apple Contacts and Google Contacts: open or import the file."
+LABEL = gettext_lazy("vCard (.vcf)")
+HINT = gettext_lazy("For your phone, Apple Contacts and Google Contacts: open or import the file.")
 SOURCE = "people"
 MERGES = True
 UIDS = True  # the same UID for the same person in every export

@@ -24,6 +24,7 @@ from exports.linkedin_api.errors import (
     Unavailable,
 )
 from exports.linkedin_api.result import ExportTaskResponse, parse_export_task
+from exports.notices import Notice
 from operations import metrics
 
 RESTLI_HEADERS = {"X-Restli-Protocol-Version": "2.0.0"}
@@ -49,13 +50,12 @@ def start_export(*, access_token: str) -> str:
     response, _ = _request("POST", _url("/v2/contactExporterTasks"), access_token)
     if response.status_code != 201:
         raise Unavailable(
-            f"LinkedIn answered {response.status_code} instead of 201 Created when asked to "
-            "start the export.",
+            Notice("linkedin_start_status", {"status": response.status_code}),
             status=response.status_code,
         )
     task_id = response.headers.get("x-linkedin-id", "").strip()
     if not task_id:
-        raise Unavailable("LinkedIn started the export but did not say its id.")
+        raise Unavailable(Notice("linkedin_start_no_id"))
     return task_id
 
 
@@ -92,9 +92,9 @@ def _exchange(method: str, url: str, access_token: str) -> tuple[requests.Respon
         with response:
             body = _read_capped(response, deadline=time.monotonic() + timeout * 3)
     except requests.Timeout as error:
-        raise Unavailable("LinkedIn did not answer in time.") from error
+        raise Unavailable(Notice("linkedin_timeout")) from error
     except requests.RequestException as error:
-        raise Unavailable("We could not reach LinkedIn, or the connection broke.") from error
+        raise Unavailable(Notice("linkedin_unreachable")) from error
     if response.status_code >= 400:
         _raise_for_status(response, body)
     return response, body
@@ -103,8 +103,7 @@ def _exchange(method: str, url: str, access_token: str) -> tuple[requests.Respon
 def _read_capped(response: requests.Response, *, deadline: float) -> bytes:
     limit = settings.LINKEDIN_MAX_RESPONSE_BYTES
     too_large = ResponseTooLarge(
-        f"LinkedIn sent more than {limit // (1024 * 1024)} MB, more than this site accepts "
-        "for one address book."
+        Notice("linkedin_too_large", {"megabytes": limit // (1024 * 1024)})
     )
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limit:
@@ -115,7 +114,7 @@ def _read_capped(response: requests.Response, *, deadline: float) -> bytes:
         if size > limit:
             raise too_large
         if time.monotonic() > deadline:
-            raise Unavailable("LinkedIn took too long to send the address book.")
+            raise Unavailable(Notice("linkedin_too_slow"))
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -124,24 +123,24 @@ def _raise_for_status(response: requests.Response, body: bytes) -> None:
     status = response.status_code
     linkedin_message = _error_message(body)
     if status == 401:
-        raise TokenRejected(
-            "LinkedIn no longer accepts your sign-in (it expired or was revoked).", status=401
-        )
+        raise TokenRejected(Notice("linkedin_sign_in_rejected"), status=401)
     if status == 403:
+        said = {"linkedin_said": linkedin_message}
         raise PermissionMissing(
-            "LinkedIn did not give this app permission to read your contacts"
-            + (f" ({linkedin_message})." if linkedin_message else "."),
+            Notice("linkedin_permission_missing_said", said)
+            if linkedin_message
+            else Notice("linkedin_permission_missing"),
             status=403,
         )
     if status == 404:
-        raise TaskNotFound("LinkedIn no longer knows this export.", status=404)
+        raise TaskNotFound(Notice("linkedin_task_unknown"), status=404)
     if status == 429:
         raise Unavailable(
-            "LinkedIn is throttling requests right now.",
+            Notice("linkedin_throttling"),
             status=429,
             retry_after=_retry_after_seconds(response.headers.get("Retry-After")),
         )
-    raise Unavailable(f"LinkedIn answered with an error ({status}).", status=status)
+    raise Unavailable(Notice("linkedin_error_status", {"status": status}), status=status)
 
 
 def _error_message(body: bytes) -> str:

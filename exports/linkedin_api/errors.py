@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from exports.notices import Notice
+
 
 class LinkedInAPIError(Exception):
-    """Any failure of a call to LinkedIn; `message` is written for the member."""
+    """Any failure of a call to LinkedIn; `notice` is for the member, worded in their
+    language when shown (`exports.notices`), `message` the same in English.
+    """
 
-    def __init__(self, message: str, *, status: int | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Notice, *, status: int | None = None):
+        self.notice = message if isinstance(message, Notice) else Notice.text(message)
+        self.message = self.notice.english()
+        super().__init__(self.message)
         self.status = status
 
 
@@ -28,7 +33,7 @@ class Unavailable(LinkedInAPIError):
     """LinkedIn is down, slow, throttling us or answering garbage: try again later."""
 
     def __init__(
-        self, message: str, *, status: int | None = None, retry_after: float | None = None
+        self, message: str | Notice, *, status: int | None = None, retry_after: float | None = None
     ):
         super().__init__(message, status=status)
         self.retry_after = retry_after

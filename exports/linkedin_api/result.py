@@ -27,6 +27,7 @@ from exports.linkedin_limits import (
     body_checked,
     lone_surrogates_replaced,
 )
+from exports.notices import Notice
 
 KNOWN_STATUSES = {"IN_PROGRESS", "SUCCEEDED", "FAILED"}
 
@@ -68,11 +69,11 @@ class ExportResult:
         """Return when LinkedIn's terms end our copy; raise `InvalidAddressBook` if unsaid."""
         value = self.expires_at()
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InvalidAddressBook("LinkedIn's address book did not say when it expires.")
+            raise InvalidAddressBook(Notice("result_no_expiry"))
         try:
             return datetime.fromtimestamp(value / 1000, tz=UTC)
         except (OverflowError, OSError, ValueError) as error:
-            raise InvalidAddressBook("LinkedIn's address book has an impossible expiry.") from error
+            raise InvalidAddressBook(Notice("result_impossible_expiry")) from error
 
     def contacts(self) -> Iterator[object]:
         """Yield each entry of `contacts` as LinkedIn sent it, unchecked.
@@ -81,7 +82,7 @@ class ExportResult:
         off or stops being JSON part-way (so a caller writing as it reads must roll back).
         """
         if _first_event(self._body, "result~.contacts") != "start_array":
-            raise Unavailable("LinkedIn's address book has no list of contacts.")
+            raise Unavailable(Notice("result_no_contacts"))
         with _garbage_is_unavailable():
             yield from ijson.items(self._body, "result~.contacts.item", use_float=True)
 
@@ -91,7 +92,7 @@ class ExportResult:
         """
         for position, entry in enumerate(self.contacts()):
             if not isinstance(entry, dict):
-                raise InvalidAddressBook(f"Contact {position + 1} from LinkedIn is not a contact.")
+                raise InvalidAddressBook(Notice("result_not_a_contact", {"number": position + 1}))
             with _garbage_is_unavailable():
                 yield _contact(entry, with_json=with_json)
 
@@ -157,21 +158,12 @@ def parse_export_task(body: bytes) -> ExportTaskResponse:
     with _garbage_is_unavailable():
         status = next(ijson.items(body, "status"), None)
     if status not in KNOWN_STATUSES:
-        raise Unavailable(f"LinkedIn reported a task status we do not know: {str(status)[:40]!r}.")
+        raise Unavailable(Notice("task_status_unknown", {"status": repr(str(status)[:40])}))
     if status != "SUCCEEDED":
         return ExportTaskResponse(status=status, result=None)
     if _first_event(body, "result~") != "start_map":
-        raise Unavailable("LinkedIn said the export succeeded but sent no address book.")
+        raise Unavailable(Notice("result_missing"))
     return ExportTaskResponse(status=status, result=ExportResult(body))
-
-
-_WHAT_TO_DO = (
-    "Try again later, as LinkedIn may send it differently; if the same happens again, "
-    "please contact support."
-)
-_UNREADABLE = (
-    "LinkedIn's address book holds a value we cannot read, so we stored none of it. " + _WHAT_TO_DO
-)
 
 
 def _within_bounds(body: bytes) -> bytes:
@@ -183,9 +175,9 @@ def _within_bounds(body: bytes) -> bytes:
     except NumberTooLarge as rejected:
         # The parser cannot read it, as it cannot read a body that is not JSON: retried
         # like one, as it always was, and the member sees why meanwhile.
-        raise InvalidAddressBook(rejected.reason) from rejected
+        raise InvalidAddressBook(Notice(rejected.code, rejected.params)) from rejected
     except BodyRejected as rejected:
-        raise AddressBookRejected(f"{rejected.reason} {_WHAT_TO_DO}") from rejected
+        raise AddressBookRejected(Notice(rejected.code, rejected.params)) from rejected
     except ijson.JSONError:
         # Not JSON from some point on. The check stops at the first bound broken, so all
         # before that point is within the bounds: it is read as before, lazily (a task's
@@ -206,9 +198,9 @@ def _garbage_is_unavailable() -> Iterator[None]:
     try:
         yield
     except ijson.JSONError as error:
-        raise Unavailable("LinkedIn answered with something that is not valid JSON.") from error
+        raise Unavailable(Notice("result_not_json")) from error
     except (ArithmeticError, RecursionError, UnicodeError, ValueError) as error:
-        raise AddressBookRejected(_UNREADABLE) from error
+        raise AddressBookRejected(Notice("result_unreadable")) from error
 
 
 def _first_event(body: bytes, prefix: str) -> str | None:

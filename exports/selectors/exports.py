@@ -22,6 +22,8 @@ PROGRESS_FIELDS = (
     "linkedin_task_id",
     "status",
     "note",
+    "note_code",
+    "note_params",
     "needs_sign_in",
     "requested_at",
     "expires_at",

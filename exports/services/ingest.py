@@ -38,7 +38,7 @@ from exports.services.rows import (
     fingerprint_rows,
 )
 from exports.services.status import export_finish
-from exports.sort_ranks import RANK_COLUMNS
+from exports.sort_ranks import RANK_COLUMNS, SortKeys
 from operations import metrics
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def contacts_ingest(
         # keys and duplicate keys; the next stores them, each row complete, so the database
         # only ever inserts. A bad contact half-way raises, and the transaction takes back
         # the rows before it.
-        book = BookKeys()
+        book = BookKeys(sort_keys=SortKeys(task.collation))
         with large_cache_while_loading():
             insert_rows(
                 ContactFingerprint,

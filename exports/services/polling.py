@@ -21,7 +21,9 @@ from django.utils import timezone
 
 from contactsapp.accounts import account_token_forget
 from exports import linkedin_api
+from exports.collation import collation_for
 from exports.models import ExportTask
+from exports.notices import Notice, no_note
 from exports.services.ingest import contacts_ingest
 from exports.services.status import export_finish, export_update_in_progress
 from operations import metrics
@@ -43,8 +45,13 @@ class ExportTooSoon(Exception):
         self.wait_seconds = wait_seconds
 
 
-def export_start(*, user: AbstractBaseUser, now: datetime | None = None) -> tuple[ExportTask, bool]:
+def export_start(
+    *, user: AbstractBaseUser, now: datetime | None = None, language: str | None = None
+) -> tuple[ExportTask, bool]:
     """Start an export for `user`, or find the one already in progress.
+
+    The book is sorted in the alphabetical order of `language` (the member's, as the page
+    that started it was shown), else of the language saved on their account.
 
     Return the task and whether it was started now (as `get_or_create` does). Raise
     `SignInRequired` without a usable token, and `ExportTooSoon` when the member's last
@@ -71,7 +78,10 @@ def export_start(*, user: AbstractBaseUser, now: datetime | None = None) -> tupl
             # The creator holds the polling lease while it asks LinkedIn to start, so a
             # status poll arriving meanwhile cannot start a second LinkedIn task.
             task = ExportTask.objects.create(
-                owner=user, requested_at=now, next_check_at=now + _call_lease()
+                owner=user,
+                requested_at=now,
+                next_check_at=now + _call_lease(),
+                collation=collation_for(language or getattr(account, "language", "")),
             )
     except IntegrityError:
         # One export in progress per member (a double click, or a second tab).
@@ -100,10 +110,7 @@ def export_refresh(*, task: ExportTask, now: datetime | None = None) -> ExportTa
     if task.status != Status.IN_PROGRESS:
         return task
     if now - task.requested_at > timedelta(seconds=settings.EXPORT_TIMEOUT):
-        reason = task.note or "LinkedIn did not finish generating your address book."
-        export_finish(
-            task=task, status=Status.FAILED, now=now, failure_reason=f"Gave up waiting. {reason}"
-        )
+        export_finish(task=task, status=Status.FAILED, now=now, **_gave_up(task).failure_fields())
         return task
     if task.next_check_at > now:
         # Not due: as fresh as our read of it, and no write needed. Most polls end here,
@@ -184,7 +191,7 @@ def _call_linkedin(task: ExportTask, *, now: datetime) -> None:
                 task=task,
                 status=Status.FAILED,
                 now=now,
-                failure_reason="LinkedIn could not generate your address book this time.",
+                **Notice("linkedin_failed").failure_fields(),
             )
         else:
             contacts_ingest(task=task, result=response.result, now=now)
@@ -198,17 +205,29 @@ def _call_linkedin(task: ExportTask, *, now: datetime) -> None:
             task=task,
             status=Status.FAILED,
             now=now,
-            failure_reason=error.message,
+            **error.notice.failure_fields(),
             failure_kind=ExportTask.FailureKind.PERMISSION,
         )
     except linkedin_api.LinkedInAPIError as error:
-        export_finish(task=task, status=Status.FAILED, now=now, failure_reason=error.message)
+        export_finish(task=task, status=Status.FAILED, now=now, **error.notice.failure_fields())
+
+
+def _gave_up(task: ExportTask) -> Notice:
+    """Why a task that ran out of time failed: what its last try met, if it met anything."""
+    if task.note_code:
+        return Notice(
+            "gave_up_waiting_after",
+            {"problem": Notice(task.note_code, task.note_params).as_param()},
+        )
+    if task.note:  # held up before notes had codes
+        return Notice("gave_up_waiting_after", {"problem": Notice.text(task.note).as_param()})
+    return Notice("gave_up_waiting")
 
 
 def _checked_ok(task: ExportTask, **fields: Any) -> None:
     export_update_in_progress(
         task=task,
-        note="",
+        **no_note(),
         needs_sign_in=False,
         consecutive_errors=0,
         next_check_at=timezone.now() + timedelta(seconds=settings.EXPORT_POLL_INTERVAL),
@@ -222,11 +241,12 @@ def _checked_with_error(task: ExportTask, error: Exception) -> None:
     retry_after = getattr(error, "retry_after", None)
     if retry_after is not None:
         delay = max(delay, retry_after)
-    message = getattr(error, "message", str(error))
+    problem = getattr(error, "notice", None) or Notice.text(str(error))
+    retrying = Notice("retrying", {"problem": problem.as_param(), "seconds": round(delay)})
     logger.warning("event=export_check_failed export=%s errors=%d", task.public_id, errors)
     export_update_in_progress(
         task=task,
-        note=f"{message} We will try again in {round(delay)} s.",
+        **retrying.note_fields(),
         needs_sign_in=False,
         consecutive_errors=errors,
         next_check_at=timezone.now() + timedelta(seconds=delay),

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from exports.models import ExportTask
+from exports.notices import no_note
 from operations import metrics
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ def export_update_in_progress(*, task: ExportTask, **fields: Any) -> bool:
 def export_finish(*, task: ExportTask, status: str, now: datetime, **fields: Any) -> bool:
     """End an in-progress task with `status`; False if it was no longer in progress."""
     finished = export_update_in_progress(
-        task=task, status=status, finished_at=now, note="", needs_sign_in=False, **fields
+        task=task, status=status, finished_at=now, **no_note(), needs_sign_in=False, **fields
     )
     if finished:
         logger.info("event=export_finished export=%s status=%s", task.public_id, status)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
+from django.utils.translation import ngettext
 
 from refresh import selectors
 
@@ -26,12 +27,16 @@ def refresh_panel(context: template.Context) -> dict:
 def interval_text(seconds: float) -> str:
     """Return how often at most, as the panel says it: "once a day", "once every 90 seconds"."""
     seconds = round(seconds)
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size and seconds % size == 0:
-            count = seconds // size
-            return (
-                f"once a{'n' if unit == 'hour' else ''} {unit}"
-                if count == 1
-                else (f"once every {count} {unit}s")
-            )
-    return f"once every {seconds} seconds"
+    # One sentence per unit, so each language words its own plurals.
+    if seconds >= 86400 and seconds % 86400 == 0:
+        count = seconds // 86400
+        return ngettext("once a day", "once every %(count)d days", count) % {"count": count}
+    if seconds >= 3600 and seconds % 3600 == 0:
+        count = seconds // 3600
+        return ngettext("once an hour", "once every %(count)d hours", count) % {"count": count}
+    if seconds >= 60 and seconds % 60 == 0:
+        count = seconds // 60
+        return ngettext("once a minute", "once every %(count)d minutes", count) % {"count": count}
+    return ngettext("once every %(count)d second", "once every %(count)d seconds", seconds) % {
+        "count": seconds
+    }

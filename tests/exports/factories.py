@@ -38,10 +38,16 @@ def contact(name: str = "", email: str = "", phone: str = "") -> dict:
     return entry
 
 
-def export_ingested(owner, contacts: list[dict], *, at: datetime | None = None) -> ExportTask:
-    """Return a finished export of `contacts` for `owner`, requested at `at`."""
+def export_ingested(
+    owner, contacts: list[dict], *, at: datetime | None = None, collation: str = ""
+) -> ExportTask:
+    """Return a finished export of `contacts` for `owner`, requested at `at`, sorted in the
+    alphabetical order of `collation` (a language code, "" for the root order).
+    """
     at = at or timezone.now()
-    task = ExportTask.objects.create(owner=owner, linkedin_task_id="crafted", requested_at=at)
+    task = ExportTask.objects.create(
+        owner=owner, linkedin_task_id="crafted", requested_at=at, collation=collation
+    )
     expires = int((at + timedelta(days=1)).timestamp() * 1000)
     body = json.dumps(
         {"status": "SUCCEEDED", "result~": {"contacts": contacts, "expiresAt": expires}}
@@ -51,6 +57,19 @@ def export_ingested(owner, contacts: list[dict], *, at: datetime | None = None) 
     task.refresh_from_db()
     assert task.status == ExportTask.Status.SUCCEEDED
     return task
+
+
+def export_failed(owner, **fields) -> ExportTask:
+    """Return a failed export of `owner`, with `fields` (its failure's code, values, text)."""
+    now = timezone.now()
+    return ExportTask.objects.create(
+        owner=owner,
+        linkedin_task_id="crafted",
+        status=ExportTask.Status.FAILED,
+        requested_at=now,
+        finished_at=now,
+        **fields,
+    )
 
 
 def two_exports(before: list[dict], after: list[dict], *, owner=None):

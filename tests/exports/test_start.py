@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from exports.models import ExportTask
 from tests.fixtures_app import finished, ready_export, signed_in, start_export
@@ -50,3 +50,14 @@ def test_a_second_click_within_the_spacing_still_finds_the_export_in_progress(li
     settings.EXPORT_MIN_SPACING = 60
     client = signed_in(linkedin, "typical")
     assert start_export(client) == start_export(client)
+
+
+@pytest.mark.parametrize(("language", "collation"), [("de", "de"), ("en", ""), ("ja", "ja")])
+def test_an_export_keeps_the_order_of_the_language_it_was_started_in(
+    member_client, linkedin, language, collation
+):
+    # Accept-Language for the locale middleware, the override for a branch without it.
+    with translation.override(language):
+        response = member_client.post("/exports/", HTTP_ACCEPT_LANGUAGE=language)
+    task = finished(member_client, response["Location"])
+    assert (task.status, task.collation) == (ExportTask.Status.SUCCEEDED, collation)
