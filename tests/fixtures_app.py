@@ -57,13 +57,19 @@ def sign_in(client: Client, sandbox, member: str = "typical", next_url: str | No
     return client.get(local_path(callback))
 
 
-def in_english(client: Client) -> None:
-    """Show the pages in English from now on, through the language switcher: a member whose
-    LinkedIn locale is another language (the sandbox's `noperm`, French) gets that language,
-    and a test that reads English text asks for English, as such a member would.
-    """
-    response = client.post("/language/", {"language": "en", "next": "/"})
+def in_language(client: Client, language: str) -> None:
+    """Show the pages in `language` from now on, through the language switcher, as a member
+    would choose it (the choice is saved on the account and wins over Accept-Language)."""
+    response = client.post("/language/", {"language": language, "next": "/"})
     assert response.status_code == 302, response.content[:500]
+
+
+def in_english(client: Client) -> None:
+    """Show the pages in English from now on: a member whose LinkedIn locale is another
+    language (the sandbox's `noperm`, French) gets that language, and a test that reads
+    English text asks for English, as such a member would.
+    """
+    in_language(client, "en")
 
 
 def signed_in(sandbox, member: str) -> Client:

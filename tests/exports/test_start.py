@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from exports.models import ExportTask
-from tests.fixtures_app import finished, ready_export, signed_in, start_export
+from tests.fixtures_app import finished, in_language, ready_export, signed_in, start_export
 
 pytestmark = pytest.mark.django_db
 
@@ -56,8 +56,7 @@ def test_a_second_click_within_the_spacing_still_finds_the_export_in_progress(li
 def test_an_export_keeps_the_order_of_the_language_it_was_started_in(
     member_client, linkedin, language, collation
 ):
-    # Accept-Language for the locale middleware, the override for a branch without it.
-    with translation.override(language):
-        response = member_client.post("/exports/", HTTP_ACCEPT_LANGUAGE=language)
+    in_language(member_client, language)
+    response = member_client.post("/exports/")
     task = finished(member_client, response["Location"])
     assert (task.status, task.collation) == (ExportTask.Status.SUCCEEDED, collation)
