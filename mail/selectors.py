@@ -32,6 +32,12 @@ def address_of(*, user: AbstractBaseUser) -> str:
     return (account.email if account and account.email else user.email) or ""
 
 
+def language_of(*, user: AbstractBaseUser) -> str:
+    """The language the member's e-mail is written in: their saved one, "" if none."""
+    account = linkedin_account_of(user=user)
+    return (account.language if account else "") or ""
+
+
 def name_of(*, user: AbstractBaseUser) -> str:
     account = linkedin_account_of(user=user)
     return (account.name if account else "") or user.get_full_name()

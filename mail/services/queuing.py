@@ -16,7 +16,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.translation import ngettext, pgettext
 
 from exports.models import ExportComparison
 from mail import metrics, selectors
@@ -48,7 +51,8 @@ def digest_queue(
         dedupe_key=f"export:{task.public_id}",
         template="digest",
         context={
-            "summary": digest_summary(
+            # Worded when the message is rendered, in the member's language (`_queue`).
+            "summary": _digest_summary_lazy(
                 new=comparison.new_count,
                 changed=comparison.changed_count,
                 removed=comparison.removed_count,
@@ -124,7 +128,10 @@ def _queue(
         "settings_url": absolute_url(reverse("mail_settings")),
         "site_url": settings.SITE_URL,
     }
-    subject = " ".join(render_to_string(f"mail/{template}_subject.txt", context).split())
+    with translation.override(selectors.language_of(user=user) or settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string(f"mail/{template}_subject.txt", context).split())
+        body_text = render_to_string(f"mail/{template}.txt", context)
+        body_html = render_to_string(f"mail/{template}.html", context)
     try:
         with transaction.atomic():
             message = OutboundMessage.objects.create(
@@ -133,8 +140,8 @@ def _queue(
                 dedupe_key=dedupe_key,
                 to_address=to_address,
                 subject=subject,
-                body_text=render_to_string(f"mail/{template}.txt", context),
-                body_html=render_to_string(f"mail/{template}.html", context),
+                body_text=body_text,
+                body_html=body_html,
                 message_id=make_msgid(domain=_from_domain()),
                 list_unsubscribe_url=unsubscribe_url,
                 created_at=now,
@@ -149,15 +156,30 @@ def _queue(
 
 
 def digest_summary(*, new: int, changed: int, removed: int) -> str:
-    """Return "3 new contacts, 2 changed, 1 left", leaving out what is zero."""
+    """Return "3 new contacts, 2 changed, 1 left" in the active language, leaving out what
+    is zero (each count a whole phrase of its own, with its plural form)."""
     parts = []
     if new:
-        parts.append(f"{new:,} new contact{'s' if new != 1 else ''}")
+        parts.append(
+            ngettext("%(count)s new contact", "%(count)s new contacts", new)
+            % {"count": number_format(new, force_grouping=True)}
+        )
     if changed:
-        parts.append(f"{changed:,} changed")
+        parts.append(
+            ngettext("%(count)s changed", "%(count)s changed", changed)
+            % {"count": number_format(changed, force_grouping=True)}
+        )
     if removed:
-        parts.append(f"{removed:,} left")
-    return ", ".join(parts) or "no changes"
+        parts.append(
+            ngettext("%(count)s left", "%(count)s left", removed)
+            % {"count": number_format(removed, force_grouping=True)}
+        )
+    return pgettext("between the items of a list", ", ").join(parts) or pgettext(
+        "in a digest", "no changes"
+    )
+
+
+_digest_summary_lazy = lazy(digest_summary, str)
 
 
 def absolute_url(path: str) -> str:
