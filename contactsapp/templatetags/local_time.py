@@ -10,12 +10,14 @@ apart. Month names come from Django's own catalogues.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 from django import template
 from django.utils import dateformat, formats, timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -63,12 +65,14 @@ def local_time_text(value: object) -> str:
 
 @register.filter
 def local_time(value: object) -> SafeString | str:
-    """Render a moment as `<time datetime="2026-12-07T17:29:10+00:00">7 Dec 2026, 18:29:10 CET</time>`:
-    the machine-readable value in UTC, the text in the member's zone and language."""
+    """Render a moment as `<time datetime="2026-12-07T17:29:10+00:00">7 Dec 2026, 18:29:10
+    CET</time>`: the machine-readable value in UTC, the text in the member's zone and language."""
     if not isinstance(value, datetime):
         return local_date(value)
     aware = _aware(value)
-    return format_html('<time datetime="{}">{}</time>', aware.astimezone(UTC).isoformat(), local_time_text(aware))
+    return format_html(
+        '<time datetime="{}">{}</time>', aware.astimezone(UTC).isoformat(), local_time_text(aware)
+    )
 
 
 @register.filter
@@ -88,3 +92,32 @@ def local_date(value: object) -> str:
     if language in DATE_FORMATS:
         return dateformat.format(value, DATE_FORMATS[language])
     return formats.date_format(value, "DATE_FORMAT")
+
+
+# One number of each plural category in every shipped language (Arabic has six: 0, 1, 2,
+# 3-10, 11-99, 100+); the page's script picks the sample whose category matches its count.
+PLURAL_SAMPLES = (0, 1, 2, 3, 11, 100)
+
+
+def _unit_forms(n: int) -> dict[str, str]:
+    # The same words as exports.spacing.duration_text, "{count}" standing for the number.
+    return {
+        "hour": ngettext("an hour", "%(count)s hours", n) % {"count": "{count}"},
+        "minute": ngettext("a minute", "%(count)s minutes", n) % {"count": "{count}"},
+        "second": ngettext("%(count)s second", "%(count)s seconds", n) % {"count": "{count}"},
+    }
+
+
+@register.simple_tag
+def countdown_words() -> str:
+    """The countdown's words in the active language, as JSON for a data attribute:
+    `{"hour": {"0": "…", "1": "an hour", …, "100": "{count} hours"}, "minute": …, "second": …}`,
+    so the script (static/js/details.js) says the time left without words of its own."""
+    samples = {n: _unit_forms(n) for n in PLURAL_SAMPLES}
+    return json.dumps(
+        {
+            unit: {str(n): samples[n][unit] for n in PLURAL_SAMPLES}
+            for unit in ("hour", "minute", "second")
+        },
+        ensure_ascii=False,
+    )
