@@ -4,23 +4,36 @@
 (function () {
   "use strict";
 
-  // As the server says it (exports/spacing.py): "45 seconds", "a minute", "2 hours".
-  function durationText(seconds) {
+  // The words come from the page (data-countdown-words, in the member's language): for each
+  // unit, the text at one number of each plural category, "{count}" standing for the number.
+  function durationText(seconds, words, language) {
     seconds = Math.max(1, Math.ceil(seconds));
-    var units = [["hour", 3600, "an hour"], ["minute", 60, "a minute"]];
+    var units = [["hour", 3600], ["minute", 60]];
+    var unit = "second", count = seconds;
     for (var i = 0; i < units.length; i++) {
       if (seconds >= units[i][1]) {
-        var count = Math.ceil(seconds / units[i][1]);
-        return count === 1 ? units[i][2] : count + " " + units[i][0] + "s";
+        unit = units[i][0];
+        count = Math.ceil(seconds / units[i][1]);
+        break;
       }
     }
-    return seconds === 1 ? "1 second" : seconds + " seconds";
+    var forms = words[unit];
+    var rules = new Intl.PluralRules(language || undefined);
+    var category = rules.select(count);
+    var text = forms["100"];
+    for (var sample in forms) {
+      if (rules.select(Number(sample)) === category) { text = forms[sample]; break; }
+    }
+    return text.replace("{count}", new Intl.NumberFormat(language || undefined).format(count));
   }
 
   function countDown() {
     var button = document.querySelector("button[data-wait-seconds]");
     var shown = document.querySelector("[data-countdown]");
     if (!button) return;
+    var notice = shown && shown.closest("p");
+    var words = notice && notice.dataset.countdownWords ? JSON.parse(notice.dataset.countdownWords) : null;
+    var language = document.documentElement.lang;
     var until = Date.now() + Number(button.dataset.waitSeconds) * 1000;
     button.disabled = true;
     function tick() {
@@ -28,15 +41,14 @@
       if (left <= 0) {
         button.disabled = false;
         button.removeAttribute("data-wait-seconds");
-        var notice = shown && shown.closest("p");
-        if (notice) {
-          notice.textContent = "You can start your next export now.";
+        if (notice && notice.dataset.countdownReady) {
+          notice.textContent = notice.dataset.countdownReady;
           notice.setAttribute("role", "status");
           notice.classList.add("next-export-ready");
         }
         return;
       }
-      if (shown) shown.textContent = durationText(left);
+      if (shown && words) shown.textContent = durationText(left, words, language);
       window.setTimeout(tick, Math.min(1000, left * 1000));
     }
     tick();

@@ -238,7 +238,8 @@ def test_the_page_says_what_changed(client):
     assert 'data-testid="changes-changed">1<' in page
     assert 'data-testid="changes-removed">1<' in page
     assert "Carol Jones" in page
-    assert "<del>ada@example.com</del> → <ins>ada@new.example</ins>" in page
+    # Addresses stay left to right inside a right-to-left page.
+    assert '<del dir="ltr">ada@example.com</del> → <ins dir="ltr">ada@new.example</ins>' in page
     assert f"/exports/{second.public_id}/download/changes/" in page
 
 

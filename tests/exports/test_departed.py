@@ -47,8 +47,9 @@ def test_who_left_is_named_on_the_page_and_in_the_csv_while_the_previous_book_is
     page = client.get(f"/exports/{second.public_id}/").content.decode()
     assert 'data-testid="changes-removed">2<' in page
     assert "2 contacts are no longer there:" in page
-    assert "<li>Carol Jones <small>carol@example.com</small></li>" in page
-    assert "<li>+44 20 7946 0958</li>" in page  # no name: its phone
+    # Names isolated in their own direction, addresses left to right (right-to-left pages).
+    assert '<li><bdi>Carol Jones</bdi> <small dir="ltr">carol@example.com</small></li>' in page
+    assert "<li><bdi>+44 20 7946 0958</bdi></li>" in page  # no name: its phone
     assert "and who left (CSV)" in page
     rows = changes_csv(client, second)
     assert rows[1:] == [
