@@ -303,6 +303,9 @@ LOGGING = {
 ENRICHMENT_MAX_UPLOAD_BYTES = env.int("ENRICHMENT_MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)
 ENRICHMENT_MAX_CSV_BYTES = env.int("ENRICHMENT_MAX_CSV_BYTES", default=20 * 1000 * 1000)
 ENRICHMENT_MAX_CONNECTIONS = env.int("ENRICHMENT_MAX_CONNECTIONS", default=100_000)
+# How long the worker that took an archive's join holds it; past this, a worker that died
+# mid-join is presumed gone and another takes the job again.
+ENRICHMENT_JOIN_LEASE_SECONDS = env.int("ENRICHMENT_JOIN_LEASE_SECONDS", default=600)
 # Where a member can download a sample archive ("{sub}": their LinkedIn member id); `make
 # run` points it at the sandbox's demo archives. Empty: no such link.
 ENRICHMENT_SAMPLE_ARCHIVE_URL = env.str("ENRICHMENT_SAMPLE_ARCHIVE_URL", default="")

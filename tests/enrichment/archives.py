@@ -1,12 +1,17 @@
-"""Files for the enrichment's tests: Connections.csv as LinkedIn writes it, and ZIPs of it."""
+"""Files for the enrichment's tests: Connections.csv as LinkedIn writes it, ZIPs of it, and
+the archive page's upload and the worker's round over HTTP."""
 
 from __future__ import annotations
 
 import csv
 import io
+import threading
 import zipfile
 
+import requests
+
 from enrichment.services.connections_csv import ConnectionRow, connection_rows
+from exports.worker import poll_exports_step
 from linkedin_sandbox.data_archive import HEADER, NOTES
 
 BOM = "\ufeff"
@@ -36,3 +41,30 @@ def zipped(members: dict[str, bytes], *, compression: int = zipfile.ZIP_DEFLATED
         for name, data in members.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def page_url(task) -> str:
+    return f"/exports/{task.public_id}/company-and-position/"
+
+
+def status_url(task) -> str:
+    return f"/exports/{task.public_id}/company-and-position/status/"
+
+
+def upload(client, task, data: bytes, name: str = "Basic_LinkedInDataExport.zip"):
+    file = io.BytesIO(data)
+    file.name = name
+    return client.post(page_url(task), {"archive": file})
+
+
+def sandbox_archive(sandbox, member: str = "typical") -> bytes:
+    sub = sandbox.member(member)["sub"]
+    response = requests.get(f"{sandbox.url}/_sandbox/archive/{sub}.zip", timeout=30)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/zip"
+    return response.content
+
+
+def worker_round() -> None:
+    """One round of the export worker, which joins queued archives among its steps."""
+    poll_exports_step(threading.Event())
