@@ -1,6 +1,6 @@
 from django import template
 
-from enrichment.selectors import archive_latest, job_latest
+from enrichment.selectors import CHANGES_SHOWN, archive_latest, companies_changed, job_latest
 
 register = template.Library()
 
@@ -16,3 +16,20 @@ def book_join_pending(task):
     """True while an uploaded archive waits for, or is in, the worker's join."""
     job = job_latest(task=task)
     return job is not None and job.is_pending
+
+
+@register.simple_tag
+def book_company_changes(task):
+    """The first contacts whose company or position a newer archive changed, for the
+    changes panel; [] when none did.
+    """
+    return list(companies_changed(task=task, limit=CHANGES_SHOWN))
+
+
+@register.simple_tag
+def book_archive_changes(task):
+    """The archive's (changed company, changed position) counts, or None without one."""
+    archive = archive_latest(task=task)
+    if archive is None or not (archive.changed_company or archive.changed_title):
+        return None
+    return archive
