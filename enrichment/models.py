@@ -104,6 +104,10 @@ class Connection(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
 
+# The states of a job not yet done or failed: at most one such job a book.
+PENDING = ("queued", "fetching", "joining")
+
+
 class ArchiveJob(models.Model):
     """An uploaded archive's rows waiting for the worker's join, and how it went.
 
@@ -115,6 +119,8 @@ class ArchiveJob(models.Model):
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
+        # Reading the member's connections from LinkedIn's Member Data Portability API.
+        FETCHING = "fetching", _("Fetching")
         JOINING = "joining", _("Joining")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
@@ -123,6 +129,8 @@ class ArchiveJob(models.Model):
         NONE = "", ""
         BOOK_GONE = "book_gone", _("The address book is no longer held")
         GAVE_UP = "gave_up", _("The join failed several times")
+        TOKEN_REJECTED = "token_rejected", _("LinkedIn no longer accepts the permission")
+        UNREADABLE = "unreadable", _("LinkedIn sent connections we cannot read")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(
@@ -139,6 +147,11 @@ class ArchiveJob(models.Model):
     # Who may take it: due when in the past. Set ahead by whoever takes it.
     lease_until = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
+    # From the Member Data Portability API ("api"): the access token of the member's consent,
+    # encrypted (`contactsapp.crypto`) and wiped once the snapshot is read, and where the
+    # next page starts (the rows read so far are in `rows`).
+    access_token = models.TextField(blank=True, default="")
+    fetch_start = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     failure = models.CharField(max_length=16, choices=Failure.choices, blank=True, default="")
@@ -150,7 +163,7 @@ class ArchiveJob(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["task"],
-                condition=Q(state__in=["queued", "joining"]),
+                condition=Q(state__in=PENDING),
                 name="archive_job_one_pending_per_task",
             )
         ]
@@ -158,7 +171,7 @@ class ArchiveJob(models.Model):
             models.Index(fields=["task", "-created_at"], name="archive_job_task_recent"),
             models.Index(
                 fields=["lease_until"],
-                condition=Q(state__in=["queued", "joining"]),
+                condition=Q(state__in=PENDING),
                 name="archive_job_due",
             ),
         ]
@@ -168,7 +181,7 @@ class ArchiveJob(models.Model):
 
     @property
     def is_pending(self) -> bool:
-        return self.state in (self.State.QUEUED, self.State.JOINING)
+        return self.state in PENDING
 
 
 class CompanyGroup(models.Model):

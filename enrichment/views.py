@@ -14,22 +14,26 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from contactsapp import linkedin_auth
 from enrichment import selectors
 from enrichment.services.archive import ArchiveRefused, connections_text
 from enrichment.services.connections_csv import connection_rows
-from enrichment.services.joining import archive_queue
+from enrichment.services.joining import archive_queue, snapshot_queue
 from enrichment.uploads import BoundedMemoryUpload
 from exports import selectors as export_selectors
 from exports.models import ExportTask
 
 FIELD = "archive"
+# The book a Member Data Portability consent was asked for, until LinkedIn answers.
+PORTABILITY_TASK = "enrichment_portability_task"
 
 
 @csrf_exempt  # only to set the upload handler first: the CSRF check is the inner view's
@@ -56,6 +60,7 @@ def _archive_page(request: HttpRequest, public_id: UUID, handler) -> HttpRespons
         status = 400
     context = {
         **_panel(task),
+        "portability_offered": linkedin_auth.portability_configured(),
         "sample_url": _sample_url(request),
         "max_megabytes": settings.ENRICHMENT_MAX_UPLOAD_BYTES // (1024 * 1024),
     }
@@ -70,6 +75,49 @@ def archive_status(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if instead is not None:
         return instead
     return render(request, "enrichment/archive.html#panel", _panel(task))
+
+
+@require_POST
+@login_required
+def portability_start(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Send the member to LinkedIn's consent for the Member Data Portability application."""
+    task, instead = _held_book(request, public_id)
+    if instead is not None:
+        return instead
+    if not linkedin_auth.portability_configured():
+        raise Http404("Not offered here.")
+    request.session[PORTABILITY_TASK] = str(task.public_id)
+    try:
+        return linkedin_auth.portability_redirect(
+            request, redirect_uri=request.build_absolute_uri(reverse("portability_callback"))
+        )
+    except linkedin_auth.SignInError as error:
+        messages.error(request, error.message)
+        return redirect("enrichment_archive", public_id=task.public_id)
+
+
+@require_GET
+@login_required
+def portability_callback(request: HttpRequest) -> HttpResponse:
+    """LinkedIn's answer to that consent: the snapshot's reading and join queued."""
+    if not linkedin_auth.portability_configured():
+        raise Http404("Not offered here.")
+    public_id = request.session.pop(PORTABILITY_TASK, None)
+    if public_id is None:
+        return redirect("home")
+    task, instead = _held_book(request, UUID(public_id))
+    if instead is not None:
+        return instead
+    try:
+        access_token = linkedin_auth.portability_token(request)
+        snapshot_queue(task=task, access_token=access_token)
+    except (linkedin_auth.SignInError, ArchiveRefused) as error:
+        messages.error(request, getattr(error, "message", None) or str(error))
+    else:
+        messages.success(
+            request, _("LinkedIn gave the permission: your connections are being fetched.")
+        )
+    return redirect(reverse("enrichment_archive", args=[task.public_id]) + "#result")
 
 
 @require_GET
@@ -136,10 +184,15 @@ def _upload(request: HttpRequest, task: ExportTask, handler: BoundedMemoryUpload
         job = archive_queue(task=task, rows=rows, file_kind=text.file_kind)
     except ArchiveRefused as refused:
         return _("Nothing was changed. %(reason)s") % {"reason": refused}
+    count = job.connection_count
     messages.success(
         request,
-        _("%(count)s connections read: they are being added to your contacts.")
-        % {"count": f"{job.connection_count:,}"},
+        ngettext(
+            "%(count)s connection read: it is being added to your contacts.",
+            "%(count)s connections read: they are being added to your contacts.",
+            count,
+        )
+        % {"count": f"{count:,}"},
     )
     return None
 

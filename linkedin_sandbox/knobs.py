@@ -17,6 +17,8 @@ NONCE_POLICIES = ("omit", "echo", "wrong")
 
 PKCE_POLICIES = ("s256", "off")
 
+SNAPSHOT_FAULTS = ("none", "rate_limited", "token_expired")
+
 RESULT_MODES = (
     "normal",
     "malformed_json",
@@ -66,6 +68,11 @@ class Knobs:
     result_mode: str = "normal"
     # Approximate size of the body served in result_mode "huge".
     huge_bytes: int = 200_000_000
+    # Member Data Portability API (`portability.py`): connections per element's snapshotData,
+    # and "rate_limited" (each page's first call a 429 with Retry-After) or "token_expired"
+    # (every call a 401, as for an expired token).
+    snapshot_rows_per_element: int = 100
+    snapshot_fault: str = "none"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Knobs:
@@ -167,5 +174,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "pkce": _choice(PKCE_POLICIES),
     "result_mode": _choice(RESULT_MODES),
     "huge_bytes": _whole,
+    "snapshot_rows_per_element": _positive_whole,
+    "snapshot_fault": _choice(SNAPSHOT_FAULTS),
 }
 assert set(_PARSERS) == {field.name for field in dataclasses.fields(Knobs)}

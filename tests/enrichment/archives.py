@@ -7,9 +7,11 @@ import csv
 import io
 import threading
 import zipfile
+from urllib.parse import urlsplit
 
 import requests
 
+from contactsapp.linkedin_auth import _portability_client as portability_client_cache
 from enrichment.services.connections_csv import ConnectionRow, connection_rows
 from exports.worker import poll_exports_step
 from linkedin_sandbox.data_archive import HEADER, NOTES
@@ -68,3 +70,20 @@ def sandbox_archive(sandbox, member: str = "typical") -> bytes:
 def worker_round() -> None:
     """One round of the export worker, which joins queued archives among its steps."""
     poll_exports_step(threading.Event())
+
+
+def portability_configured(settings) -> None:
+    """Offer "Fetch company and position from LinkedIn" with the sandbox's second app."""
+    settings.LINKEDIN_PORTABILITY_CLIENT_ID = "contactsapp-portability"
+    settings.LINKEDIN_PORTABILITY_CLIENT_SECRET = "portability-secret"
+    portability_client_cache.cache_clear()
+
+
+def portability_consent(client, sandbox, task, *, action: str = "allow"):
+    """Press "Fetch…", consent on the sandbox's page; return the app's callback response."""
+    response = client.post(f"/exports/{task.public_id}/company-and-position/fetch/")
+    assert response.status_code == 302, response.content[:300]
+    assert "r_dma_portability_3rd_party" in response["Location"]
+    callback = sandbox.consent(response["Location"], member="typical", action=action)
+    parts = urlsplit(callback)
+    return client.get(f"{parts.path}?{parts.query}")
