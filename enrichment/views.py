@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from contactsapp import linkedin_auth
 from enrichment import selectors
@@ -77,10 +77,15 @@ def archive_status(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(request, "enrichment/archive.html#panel", _panel(task))
 
 
-@require_POST
+@require_GET
 @login_required
 def portability_start(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    """Send the member to LinkedIn's consent for the Member Data Portability application."""
+    """Send the member to LinkedIn's consent for the Member Data Portability application.
+
+    A link, as signing in is: the page's CSP (`form-action 'self'`) stops a form whose answer
+    redirects to LinkedIn, and what this writes (the book asked for, in the session) changes
+    nothing until the callback, which authlib's `state` ties to this session.
+    """
     task, instead = _held_book(request, public_id)
     if instead is not None:
         return instead

@@ -81,7 +81,7 @@ def portability_configured(settings) -> None:
 
 def portability_consent(client, sandbox, task, *, action: str = "allow"):
     """Press "Fetch…", consent on the sandbox's page; return the app's callback response."""
-    response = client.post(f"/exports/{task.public_id}/company-and-position/fetch/")
+    response = client.get(f"/exports/{task.public_id}/company-and-position/fetch/")
     assert response.status_code == 302, response.content[:300]
     assert "r_dma_portability_3rd_party" in response["Location"]
     callback = sandbox.consent(response["Location"], member="typical", action=action)

@@ -38,7 +38,7 @@ def test_off_by_default_no_offer_and_no_address(member_client):
         'data-testid="portability-offer"' not in member_client.get(page_url(task)).content.decode()
     )
     fetch = f"/exports/{task.public_id}/company-and-position/fetch/"
-    assert member_client.post(fetch).status_code == 404
+    assert member_client.get(fetch).status_code == 404
 
 
 def test_fetched_in_pages_and_joined_as_the_uploaded_archive_is(member_client, linkedin, settings):
@@ -124,7 +124,7 @@ def test_an_expired_token_fails_the_job_and_offers_the_consent_again(
     assert not ConnectionArchive.objects.exists()
     page = member_client.get(page_url(task)).content.decode()
     assert 'data-testid="enrichment-failed"' in page and "no longer accepts the permission" in page
-    assert 'data-testid="portability-form"' in page
+    assert 'data-testid="portability-start"' in page
 
 
 def test_cancelling_on_linkedin_queues_nothing(member_client, linkedin, settings):
