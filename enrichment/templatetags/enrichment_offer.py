@@ -1,6 +1,12 @@
 from django import template
 
-from enrichment.selectors import CHANGES_SHOWN, archive_latest, companies_changed, job_latest
+from enrichment.selectors import (
+    CHANGES_SHOWN,
+    archive_latest,
+    companies_changed,
+    company_changes,
+    job_latest,
+)
 
 register = template.Library()
 
@@ -19,11 +25,14 @@ def book_join_pending(task):
 
 
 @register.simple_tag
-def book_company_changes(task):
-    """The first contacts whose company or position a newer archive changed, for the
-    changes panel; [] when none did.
+def book_company_changes(task, archive):
+    """The first contacts whose company or position `archive` (the book's) changed, for
+    the changes panel, and how many it changed in all.
     """
-    return list(companies_changed(task=task, limit=CHANGES_SHOWN))
+    return {
+        "shown": list(companies_changed(task=task, limit=CHANGES_SHOWN)),
+        "count": company_changes(archive=archive).count(),
+    }
 
 
 @register.simple_tag

@@ -11,8 +11,14 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from enrichment.services.archive import connections_text
+from enrichment.services.carrying import archives_carry_due
+from enrichment.services.connections_csv import connection_rows
+from enrichment.services.storing import archive_join
+from exports.models import ExportTask
 from tests.e2e.checks import look
 from tests.e2e.conftest import DESKTOP, PHONE, App, Browser
 from tests.e2e.steps import sign_in, start_export
@@ -99,3 +105,47 @@ def test_the_member_data_portability_offer_and_an_expired_token(
     expect(page.get_by_test_id("enrichment-failed")).to_be_visible(timeout=10_000)
     expect(page.get_by_test_id("enrichment-failure")).to_contain_text("no longer accepts")
     both_widths(ui, "api-failed")
+
+
+def newer_archive_joined() -> None:
+    """The member's first book joined to their sandbox archive, carried to the second, then
+    a newer archive in which every third connection moved company and every fifth changed
+    position joined to the second (the way the worker and an upload would)."""
+    first, second = ExportTask.objects.order_by("requested_at")
+    rows = connection_rows(connections_text(sandbox_archive_bytes[0]).text)
+    archive_join(task=first, rows=rows, file_kind="zip")
+    archives_carry_due(now=timezone.now())
+    newer = [
+        row._replace(
+            company=f"{row.company} (Europe)" if index % 3 == 0 and row.company else row.company,
+            title=f"Senior {row.title}" if index % 5 == 0 and row.title else row.title,
+        )
+        for index, row in enumerate(rows)
+    ]
+    archive_join(task=second, rows=newer, file_kind="zip")
+
+
+sandbox_archive_bytes: list[bytes] = []
+
+
+def test_a_newer_archive_in_the_changes_panel(browser: Browser, app: App):
+    ui, page = browser, browser.page
+    app.sandbox.set_knobs(task_seconds=0)
+    sign_in(ui, app, "typical")
+    for _export in range(2):
+        page.goto("/")
+        start_export(page)
+        expect(page.get_by_role("heading", name="Your contacts are ready")).to_be_visible(
+            timeout=20_000
+        )
+    sandbox_archive_bytes[:] = [sandbox_archive(app.sandbox)]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(newer_archive_joined).result()
+    page.reload()
+    changes = page.get_by_test_id("changes-company")
+    expect(changes).to_be_visible()
+    changes.locator("summary").click()  # more than five: the list starts closed
+    expect(changes.locator("del").first).to_be_visible()
+    expect(page.get_by_test_id("changes-company-count")).not_to_have_text("0")
+    changes.evaluate("element => element.scrollIntoView({block: 'start'})")
+    both_widths(ui, "changes")

@@ -75,6 +75,7 @@ def test_the_changes_panel_says_changed_company_and_position(client):
     assert 'data-testid="changes-title-count">1<' in page
     assert "<del>Analytical Engines</del> → <ins>Royal Society</ins>" in page
     assert "<del>Rear Admiral</del> → <ins>Commodore</ins>" in page
+    assert "(the first" not in page  # both are listed
     # Nothing else changed between the two books: the CSV is offered for these alone.
     assert 'data-testid="changes-none"' in page
     assert "Download the changed companies and positions (CSV)" in page
