@@ -38,6 +38,9 @@ def test_the_typical_member_uploads_their_sandbox_archive(member_client, linkedi
     page = member_client.get(page_url(task)).content.decode()
     assert 'data-testid="enrichment-progress"' in page and status_url(task) in page
     assert "being joined to your" in member_client.get(status_url(task)).content.decode()
+    # The export page's offer says so too, and links to the progress.
+    offer = member_client.get(f"/exports/{task.public_id}/").content.decode()
+    assert "Company and position are being added from your LinkedIn data archive" in offer
     worker_round()
     job.refresh_from_db()
     assert job.state == "done" and job.rows is None  # the parsed rows go with the join
