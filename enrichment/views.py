@@ -74,7 +74,13 @@ def archive_status(request: HttpRequest, public_id: UUID) -> HttpResponse:
     task, instead = _held_book(request, public_id)
     if instead is not None:
         return instead
-    return render(request, "enrichment/archive.html#panel", _panel(task))
+    context = _panel(task)
+    response = render(request, "enrichment/archive.html#panel", context)
+    if request.htmx and not context["pending"]:
+        # Done or failed: more of the page than the panel changes (the upload's heading, the
+        # upload's message), so htmx reloads it once; a finished panel no longer polls.
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @require_GET

@@ -44,6 +44,8 @@ def test_the_typical_member_uploads_their_sandbox_archive(member_client, linkedi
     worker_round()
     job.refresh_from_db()
     assert job.state == "done" and job.rows is None  # the parsed rows go with the join
+    polled = member_client.get(status_url(task), headers={"HX-Request": "true"})
+    assert polled["HX-Refresh"] == "true"  # the whole page changes: reloaded once
     panel = member_client.get(status_url(task)).content.decode()
     assert "enrichment-progress" not in panel and "hx-trigger" not in panel
     assert 'data-testid="enrichment-result"' in panel
