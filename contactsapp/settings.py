@@ -326,6 +326,17 @@ LOGGING = {
 ENRICHMENT_MAX_UPLOAD_BYTES = env.int("ENRICHMENT_MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)
 ENRICHMENT_MAX_CSV_BYTES = env.int("ENRICHMENT_MAX_CSV_BYTES", default=20 * 1000 * 1000)
 ENRICHMENT_MAX_CONNECTIONS = env.int("ENRICHMENT_MAX_CONNECTIONS", default=100_000)
+# How long the worker that took an archive's join holds it; past this, a worker that died
+# mid-join is presumed gone and another takes the job again.
+ENRICHMENT_JOIN_LEASE_SECONDS = env.int("ENRICHMENT_JOIN_LEASE_SECONDS", default=600)
+# LinkedIn's Member Data Portability API (members in the EEA and Switzerland): a separate
+# LinkedIn application with its own consent, offered as "Fetch company and position from
+# LinkedIn" only when both are set (`make run` sets the sandbox's).
+LINKEDIN_PORTABILITY_CLIENT_ID = env.str("LINKEDIN_PORTABILITY_CLIENT_ID", default="")
+LINKEDIN_PORTABILITY_CLIENT_SECRET = env.str("LINKEDIN_PORTABILITY_CLIENT_SECRET", default="")
+LINKEDIN_PORTABILITY_SCOPE = "r_dma_portability_3rd_party"
+# The API version sent as `LinkedIn-Version` (YYYYMM).
+LINKEDIN_PORTABILITY_VERSION = env.str("LINKEDIN_PORTABILITY_VERSION", default="202312")
 # Where a member can download a sample archive ("{sub}": their LinkedIn member id); `make
 # run` points it at the sandbox's demo archives. Empty: no such link.
 ENRICHMENT_SAMPLE_ARCHIVE_URL = env.str("ENRICHMENT_SAMPLE_ARCHIVE_URL", default="")

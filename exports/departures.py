@@ -88,7 +88,8 @@ def departed_summary(*, count: int, shown: int, purged: bool) -> str:
     return f"{who} no longer there{more}:"
 
 
-def change_row(departed: Departed) -> tuple[str, str, str, str, str, str, str]:
+def change_row(departed: Departed) -> tuple[str, ...]:
     """The changes CSV row of a contact no longer there (`downloads.changes.HEADER` order):
-    its name, e-mail and phone as the previous export held them; no "previous" columns."""
-    return (LEFT, departed.name, departed.email, departed.phone, "", "", "")
+    its name, e-mail and phone as the previous export held them; no "previous" columns,
+    no company or position (the archive's four columns)."""
+    return (LEFT, departed.name, departed.email, departed.phone, "", "", "", "", "", "", "")

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from carddav import services as carddav_services
 from enrichment.services import carrying as enrichment_carrying
+from enrichment.services import joining as enrichment_joining
 from exports import services
 from mail import services as mail_services
 from operations import heartbeat, metrics
@@ -102,6 +103,8 @@ def poll_exports_step(stop: threading.Event) -> int:
         refresh_services.refreshes_start_due(now=now)
         mail_services.outbox_deliver_due(now=now)
         carddav_services.books_index_due(now=now)
+        # Uploaded archives are joined here, not in the upload's request.
+        enrichment_joining.archive_jobs_join_due(now=now, stop=stop.is_set)
         # The LinkedIn data archive follows the member to their next book, and goes with
         # the book it was joined to.
         enrichment_carrying.archives_carry_due(now=now)

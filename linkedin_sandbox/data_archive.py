@@ -54,11 +54,20 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 def connections_csv(member_key: str) -> str:
     """Return the member's Connections.csv text, BOM first, as LinkedIn writes it."""
-    chance = random.Random(f"archive:{member_key}")
     out = io.StringIO()
     out.write("\ufeff" + NOTES)
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
+    writer.writerows(connection_rows(member_key))
+    out.write(",,,,,,\r\n\r\n")  # LinkedIn's padding
+    return out.getvalue()
+
+
+def connection_rows(member_key: str) -> list[list[str]]:
+    """The member's connections, in HEADER's order: the archive's rows, and the Member Data
+    Portability API's (`portability.py`)."""
+    chance = random.Random(f"archive:{member_key}")
+    rows = []
     index = 0
     for contact in address_book(member_key):
         name = (contact.get("name") or "").strip()
@@ -66,14 +75,13 @@ def connections_csv(member_key: str) -> str:
             continue  # LinkedIn's connections always have a name on one line
         first, _, last = name.partition(" ")
         email = contact.get("emailAddress", "") if index % EMAIL_SHARED_EVERY == 0 else ""
-        writer.writerow(_row(chance, first, last, email, index))
+        rows.append(_row(chance, first, last, email, index))
         index += 1
     for first, last, company, position in STRANGERS:
-        writer.writerow([first, last, _url(first, last, index), "", company, position,
-                         _date(chance)])  # fmt: skip
+        rows.append([first, last, _url(first, last, index), "", company, position,
+                     _date(chance)])  # fmt: skip
         index += 1
-    out.write(",,,,,,\r\n\r\n")  # LinkedIn's padding
-    return out.getvalue()
+    return rows
 
 
 def _row(chance: random.Random, first: str, last: str, email: str, index: int) -> list[str]:

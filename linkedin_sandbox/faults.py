@@ -15,6 +15,7 @@ FAULT_ENDPOINTS = (
     "userinfo",
     "export_start",
     "export_status",
+    "member_snapshot",
 )
 
 

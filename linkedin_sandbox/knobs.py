@@ -20,6 +20,7 @@ PKCE_POLICIES = ("s256", "off")
 # "object": the profile's locale as LinkedIn sends it ({"country": "FR", "language": "fr"});
 # "string": as OpenID Connect specifies it and standard providers send it ("fr-FR").
 LOCALE_FORMATS = ("object", "string")
+SNAPSHOT_FAULTS = ("none", "rate_limited", "token_expired")
 
 RESULT_MODES = (
     "normal",
@@ -72,6 +73,11 @@ class Knobs:
     result_mode: str = "normal"
     # Approximate size of the body served in result_mode "huge".
     huge_bytes: int = 200_000_000
+    # Member Data Portability API (`portability.py`): connections per element's snapshotData,
+    # and "rate_limited" (each page's first call a 429 with Retry-After) or "token_expired"
+    # (every call a 401, as for an expired token).
+    snapshot_rows_per_element: int = 100
+    snapshot_fault: str = "none"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Knobs:
@@ -174,5 +180,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "locale_format": _choice(LOCALE_FORMATS),
     "result_mode": _choice(RESULT_MODES),
     "huge_bytes": _whole,
+    "snapshot_rows_per_element": _positive_whole,
+    "snapshot_fault": _choice(SNAPSHOT_FAULTS),
 }
 assert set(_PARSERS) == {field.name for field in dataclasses.fields(Knobs)}

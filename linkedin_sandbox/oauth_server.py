@@ -253,7 +253,20 @@ class SandboxAuthorizationServer(AuthorizationServer):
             settings.SANDBOX_CLIENT_SECRET,
             settings.SANDBOX_REDIRECT_URIS,
         )
-        self.scopes_supported = [*OIDC_SCOPES, settings.SANDBOX_CONTACTS_SCOPE]
+        # LinkedIn's Member Data Portability product: a second application, its own consent.
+        self.portability_app = RegisteredApp(
+            settings.SANDBOX_PORTABILITY_CLIENT_ID,
+            settings.SANDBOX_PORTABILITY_CLIENT_SECRET,
+            [
+                uri.replace("/auth/callback/", "/auth/portability/callback/")
+                for uri in settings.SANDBOX_REDIRECT_URIS
+            ],
+        )
+        self.scopes_supported = [
+            *OIDC_SCOPES,
+            settings.SANDBOX_CONTACTS_SCOPE,
+            settings.SANDBOX_PORTABILITY_SCOPE,
+        ]
         self.register_token_generator(
             "default",
             BearerTokenGenerator(
@@ -266,7 +279,8 @@ class SandboxAuthorizationServer(AuthorizationServer):
         self.register_grant(LinkedInRefreshGrant)
 
     def query_client(self, client_id: str) -> RegisteredApp | None:
-        return self.app if client_id == self.app.client_id else None
+        apps = {app.client_id: app for app in (self.app, self.portability_app)}
+        return apps.get(client_id)
 
     def save_token(self, token: dict, request) -> None:
         sandbox_store.token_save(

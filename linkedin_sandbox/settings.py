@@ -24,6 +24,15 @@ SANDBOX_REDIRECT_URIS = [
 ]
 # LinkedIn grants the Contacts permission per application, so its scope name is configurable.
 SANDBOX_CONTACTS_SCOPE = os.environ.get("SANDBOX_CONTACTS_SCOPE", "r_contacts")
+# LinkedIn's Member Data Portability product is a separate application with its own consent
+# (`portability.py`): its redirect URIs are the sign-in's with /auth/portability/callback/.
+SANDBOX_PORTABILITY_CLIENT_ID = os.environ.get(
+    "SANDBOX_PORTABILITY_CLIENT_ID", "contactsapp-portability"
+)
+SANDBOX_PORTABILITY_CLIENT_SECRET = os.environ.get(
+    "SANDBOX_PORTABILITY_CLIENT_SECRET", "portability-secret"
+)
+SANDBOX_PORTABILITY_SCOPE = "r_dma_portability_3rd_party"
 
 # Nothing is signed with it (no sessions, no CSRF cookies); Django only insists on having one.
 SECRET_KEY = secrets.token_urlsafe(50)

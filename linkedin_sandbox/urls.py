@@ -3,7 +3,15 @@
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from linkedin_sandbox import avatars, contacts_api, control, data_archive, mailbox, oidc
+from linkedin_sandbox import (
+    avatars,
+    contacts_api,
+    control,
+    data_archive,
+    mailbox,
+    oidc,
+    portability,
+)
 from linkedin_sandbox.errors import linkedin_error_response
 
 urlpatterns = [
@@ -18,6 +26,8 @@ urlpatterns = [
     # Contacts API.
     path("v2/contactExporterTasks", contacts_api.export_start, name="export_start"),
     path("v2/contactExporterTasks/<str:task_id>", contacts_api.export_status, name="export_status"),
+    # Member Data Portability API: the member's connections, as the archive has them.
+    path("rest/memberSnapshotData", portability.member_snapshot, name="member_snapshot"),
     # Control API (not LinkedIn's).
     path("", control.index, name="index"),
     path("_sandbox/reset", control.reset, name="reset"),

@@ -14,8 +14,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NOT_SCANNED = {"tests", "linkedin_sandbox", "bench", "migrations", ".venv", "node_modules"}
-# Wrapped by its own branch of issue 19; scanned once that branch is in.
-NOT_SCANNED_YET = {"enrichment"}
 LEVELS = {"debug", "info", "success", "warning", "error"}
 
 
@@ -24,7 +22,7 @@ def app_modules() -> list[Path]:
     return sorted(
         module
         for package in packages
-        if package.name not in NOT_SCANNED | NOT_SCANNED_YET
+        if package.name not in NOT_SCANNED
         for module in package.rglob("*.py")
         if not NOT_SCANNED & set(module.relative_to(ROOT).parts)
     )

@@ -14,6 +14,7 @@ import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 MEMBER_NAME = "connections.csv"
 # A real Connections.csv compresses about 3 to 6 times; a bomb by thousands.
@@ -44,7 +45,10 @@ def connections_text(data: bytes) -> ArchiveText:
     if data.startswith(ZIP_MAGIC):
         return ArchiveText(_decoded(_member_bytes(data, limit=limit)), "zip")
     if len(data) > limit:
-        raise ArchiveRefused(f"This file is larger than {_megabytes(limit)}: not Connections.csv.")
+        raise ArchiveRefused(
+            _("This file is larger than %(size)s: not Connections.csv.")
+            % {"size": _megabytes(limit)}
+        )
     return ArchiveText(_decoded(data), "csv")
 
 
@@ -53,27 +57,31 @@ def _member_bytes(data: bytes, *, limit: int) -> bytes:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
             if len(infos) > MAX_MEMBERS:
-                raise ArchiveRefused("This ZIP holds too many files to be LinkedIn's archive.")
+                raise ArchiveRefused(_("This ZIP holds too many files to be LinkedIn's archive."))
             found = [info for info in infos if _is_connections(info.filename)]
             if not found:
                 raise ArchiveRefused(
-                    "This ZIP has no Connections.csv. Request LinkedIn's archive with"
-                    " “Connections” ticked, or upload Connections.csv alone."
+                    _(
+                        "This ZIP has no Connections.csv. Request LinkedIn's archive with"
+                        " “Connections” ticked, or upload Connections.csv alone."
+                    )
                 )
             if len(found) > 1:
-                raise ArchiveRefused("This ZIP holds more than one Connections.csv.")
+                raise ArchiveRefused(_("This ZIP holds more than one Connections.csv."))
             info = found[0]
             if info.flag_bits & 0x1:
                 raise ArchiveRefused(
-                    "This ZIP is password-protected: upload it as LinkedIn sent it."
+                    _("This ZIP is password-protected: upload it as LinkedIn sent it.")
                 )
             if info.file_size > limit:
-                raise ArchiveRefused(f"Connections.csv is larger than {_megabytes(limit)}.")
+                raise ArchiveRefused(
+                    _("Connections.csv is larger than %(size)s.") % {"size": _megabytes(limit)}
+                )
             if info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                raise ArchiveRefused("This ZIP expands far more than a CSV does: refused.")
+                raise ArchiveRefused(_("This ZIP expands far more than a CSV does: refused."))
             return _read_bounded(archive, info, limit=limit)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as error:
-        raise ArchiveRefused("This file says it is a ZIP but cannot be read as one.") from error
+        raise ArchiveRefused(_("This file says it is a ZIP but cannot be read as one.")) from error
 
 
 def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, limit: int) -> bytes:
@@ -86,7 +94,7 @@ def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, limit: int
         while piece := member.read(_READ_PIECE):
             size += len(piece)
             if size > bound:
-                raise ArchiveRefused("Connections.csv expands beyond what a CSV does: refused.")
+                raise ArchiveRefused(_("Connections.csv expands beyond what a CSV does: refused."))
             pieces.append(piece)
     return b"".join(pieces)
 
@@ -99,12 +107,12 @@ def _is_connections(filename: str) -> bool:
 
 def _decoded(data: bytes) -> str:
     if b"\x00" in data:
-        raise ArchiveRefused("This is not a CSV file (it holds binary data).")
+        raise ArchiveRefused(_("This is not a CSV file (it holds binary data)."))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ArchiveRefused(
-            "This is not LinkedIn's Connections.csv: it is not UTF-8 text."
+            _("This is not LinkedIn's Connections.csv: it is not UTF-8 text.")
         ) from error
 
 

@@ -16,6 +16,7 @@ from datetime import date
 from typing import NamedTuple
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from enrichment.services.archive import ArchiveRefused
 
@@ -73,17 +74,47 @@ def connection_rows(text: str) -> list[ConnectionRow]:
                 continue  # LinkedIn's blank padding rows
             if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
                 raise ArchiveRefused(
-                    f"Line {reader.line_num} has {len(cells)} values where the header has"
-                    f" {len(header)}: the file is not a well-formed CSV."
+                    _(
+                        "Line %(line)s has %(values)s values where the header has"
+                        " %(columns)s: the file is not a well-formed CSV."
+                    )
+                    % {"line": reader.line_num, "values": len(cells), "columns": len(header)}
                 )
             if len(rows) >= limit:
-                raise ArchiveRefused(f"More than {limit:,} connections: not one member's file.")
+                raise ArchiveRefused(_too_many(limit))
             rows.append(_row(reader.line_num, header, cells))
     except csv.Error as error:
         raise ArchiveRefused(
-            f"The file is not a well-formed CSV (line {reader.line_num}: {error})."
+            _("The file is not a well-formed CSV (line %(line)s: %(error)s).")
+            % {"line": reader.line_num, "error": error}
         ) from error
     return rows
+
+
+def connection_records(records: list[dict[str, str]]) -> list[ConnectionRow]:
+    """Return the connections of the Member Data Portability API's `snapshotData` rows,
+    keyed by the archive's column names, by the same rules as the file's rows.
+
+    Raise `ArchiveRefused` when a row lacks the columns LinkedIn's file has.
+    """
+    limit = settings.ENRICHMENT_MAX_CONNECTIONS
+    if len(records) > limit:
+        raise ArchiveRefused(_too_many(limit))
+    rows = []
+    for number, record in enumerate(records, start=1):
+        names = {key.strip().casefold(): value for key, value in record.items()}
+        if not all(name in names for name in REQUIRED):
+            raise ArchiveRefused(
+                _("LinkedIn sent a connection without the archive's columns (row %(row)s).")
+                % {"row": number}
+            )
+        header = {COLUMNS[name]: index for index, name in enumerate(COLUMNS)}
+        rows.append(_row(number, header, [names.get(name, "") for name in COLUMNS]))
+    return rows
+
+
+def _too_many(limit: int) -> str:
+    return _("More than %(limit)s connections: not one member's file.") % {"limit": f"{limit:,}"}
 
 
 def _header(reader) -> dict[str, int]:
@@ -95,8 +126,10 @@ def _header(reader) -> dict[str, int]:
         if reader.line_num > HEADER_SEARCH_ROWS:
             break
     raise ArchiveRefused(
-        "This is not LinkedIn's Connections.csv: no row with First Name, Last Name,"
-        " Company and Position was found at its start."
+        _(
+            "This is not LinkedIn's Connections.csv: no row with First Name, Last Name,"
+            " Company and Position was found at its start."
+        )
     )
 
 

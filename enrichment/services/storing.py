@@ -9,12 +9,14 @@ replaces the one before; what it changed (company, position) is counted on it.
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from datetime import datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from enrichment.models import Connection, ConnectionArchive, MatchedBy
+from enrichment.models import CompanyChange, CompanyGroup, Connection, ConnectionArchive, MatchedBy
 from enrichment.services.archive import ArchiveRefused
 from enrichment.services.connections_csv import ConnectionRow
 from enrichment.services.join import BookEntry, join
@@ -45,7 +47,7 @@ def archive_join(
     with transaction.atomic():
         locked = ExportTask.objects.select_for_update().filter(pk=task.pk).first()
         if locked is None or locked.status != ExportTask.Status.SUCCEEDED or locked.is_expired(now):
-            raise ArchiveRefused("This address book is no longer held: export it again first.")
+            raise ArchiveRefused(_("This address book is no longer held: export it again first."))
         contacts = list(
             Contact.objects.filter(task=task)
             .order_by("position")
@@ -97,7 +99,13 @@ def archive_join(
             ),
             batch_size=BATCH,
         )
-        archive.changed_company, archive.changed_title = _write_book(task, contacts, by_position)
+        changes, groups = _write_book(task, contacts, by_position)
+        for made in (*changes, *groups):
+            made.archive = archive
+        CompanyChange.objects.bulk_create(changes, batch_size=BATCH)
+        CompanyGroup.objects.bulk_create(groups, batch_size=BATCH)
+        archive.changed_company = sum(change.company_changed for change in changes)
+        archive.changed_title = sum(change.title_changed for change in changes)
         archive.save(update_fields=["changed_company", "changed_title"])
         # The newest archive is the book's: the rows of the one before are not kept.
         ConnectionArchive.objects.filter(task=task).exclude(pk=archive.pk).delete()
@@ -125,9 +133,38 @@ def _ranks_copied(cursor, ranks: list[tuple[int, int, int]]) -> None:
     cursor.execute("DROP TABLE enrichment_ranks")
 
 
-def _write_book(task: ExportTask, contacts: list, by_position: dict) -> tuple[int, int]:
-    """Write each contact's enrichment, search text and ranks; return how many changed
-    company and position (from one non-blank value to another).
+def _company_groups(contacts: list, by_position: dict, ranks) -> list[CompanyGroup]:
+    """The book's companies as ranges of its company ranks, unsaved."""
+    groups: dict[bytes, list[int]] = defaultdict(list)
+    spellings: dict[bytes, Counter] = defaultdict(Counter)
+    for _pk, position, *_rest in contacts:
+        row = by_position.get(position)
+        if row is None or not row.company:
+            continue
+        key = collation.sort_key(row.company)
+        groups[key].append(ranks[position])
+        spellings[key][row.company] += 1
+    return [
+        CompanyGroup(
+            # most_common keeps the first seen on a tie: the book's order.
+            company=spellings[key].most_common(1)[0][0],
+            first_rank=min(held),
+            contacts=len(held),
+        )
+        for key, held in groups.items()
+    ]
+
+
+def _with_company(by_position: dict) -> int:
+    return sum(1 for row in by_position.values() if row.company)
+
+
+def _write_book(
+    task: ExportTask, contacts: list, by_position: dict
+) -> tuple[list[CompanyChange], list[CompanyGroup]]:
+    """Write each contact's enrichment, search text and ranks; return, unsaved, the contacts
+    whose company or position changed (from one non-blank value to another) and the book's
+    companies.
     """
     companies, titles = KeyColumn(), KeyColumn()
     for _pk, position, *_rest in contacts:
@@ -136,7 +173,7 @@ def _write_book(task: ExportTask, contacts: list, by_position: dict) -> tuple[in
         titles.add(position, row.title if row else "")
     company_ranks, title_ranks = companies.ranks(), titles.ranks()
     full, ranks_only = [], []
-    changed_company = changed_title = 0
+    changes: list[CompanyChange] = []
     for pk, position, name, email, phone, _key, _url, old_company, old_title in contacts:
         row = by_position.get(position)
         ranks = (company_ranks[position], title_ranks[position])
@@ -144,8 +181,18 @@ def _write_book(task: ExportTask, contacts: list, by_position: dict) -> tuple[in
             ranks_only.append((*ranks, pk))
             continue
         company, title = (row.company, row.title) if row else ("", "")
-        changed_company += bool(old_company and company and old_company != company)
-        changed_title += bool(old_title and title and old_title != title)
+        company_changed = bool(old_company and company and old_company != company)
+        title_changed = bool(old_title and title and old_title != title)
+        if company_changed or title_changed:
+            changes.append(
+                CompanyChange(
+                    position=position,
+                    company_changed=company_changed,
+                    title_changed=title_changed,
+                    previous_company=old_company if company_changed else "",
+                    previous_title=old_title if title_changed else "",
+                )
+            )
         text = collation.search_text(name, email, phone, company, title)
         full.append(
             (
@@ -171,7 +218,7 @@ def _write_book(task: ExportTask, contacts: list, by_position: dict) -> tuple[in
                 "SELECT gin_clean_pending_list(%s::regclass)", [search_index.POSTGRESQL_INDEX]
             )
     ExportTask.objects.filter(pk=task.pk).update(
-        with_company_count=sum(1 for row in by_position.values() if row.company),
+        with_company_count=_with_company(by_position),
         with_title_count=sum(1 for row in by_position.values() if row.title),
     )
-    return changed_company, changed_title
+    return changes, _company_groups(contacts, by_position, company_ranks)

@@ -14,11 +14,13 @@ from exports.downloads.base import csv_chunks
 if TYPE_CHECKING:
     # Only the type: the writers import no models, so the compose check's journey, a plain
     # HTTP client outside Django, can use the formula rule they share.
+    from enrichment.selectors import ChangedCompany
     from exports.selectors.changes import ContactChange
 
 LABEL = gettext_lazy("Changes since the previous export (CSV)")
 HINT = gettext_lazy(
-    "Who is new, who changed e-mail or phone, and who left since your previous export."
+    "Who is new, who changed e-mail or phone, company or position, and who left since your"
+    " previous export."
 )
 SOURCE = "changes"
 MERGES = False
@@ -32,17 +34,39 @@ HEADER = (
     "Phone Number (International)",
     "Previous Email Address",
     "Previous Phone Number",
+    # From the member's LinkedIn data archive: a newer archive's changes (enrichment/).
+    "Company",
+    "Position",
+    "Previous Company",
+    "Previous Position",
 )
+_NO_COMPANY = ("", "", "", "")
 
 
-def write(changes: Iterable[ContactChange | departures.Departed]) -> Iterator[bytes]:
+def write(
+    changes: Iterable[ContactChange | ChangedCompany | departures.Departed],
+) -> Iterator[bytes]:
     return csv_chunks(HEADER, map(_row, changes))
 
 
-def _row(change: ContactChange | departures.Departed) -> tuple[str, ...]:
+def _row(change: ContactChange | ChangedCompany | departures.Departed) -> tuple[str, ...]:
     """A change's cells, in HEADER's order."""
     if isinstance(change, departures.Departed):
         return departures.change_row(change)
+    if hasattr(change, "company_changed"):  # a ChangedCompany: the writers import no models
+        return (
+            _COMPANY_CHANGED[change.company_changed, change.title_changed],
+            change.name,
+            change.email,
+            change.phone,
+            change.phone_international,
+            "",
+            "",
+            change.company,
+            change.title,
+            change.previous_company,
+            change.previous_title,
+        )
     return (
         "new" if change.new else _CHANGED[change.email_changed, change.phone_changed],
         change.name,
@@ -51,6 +75,7 @@ def _row(change: ContactChange | departures.Departed) -> tuple[str, ...]:
         change.phone_international,
         change.previous_email,
         change.previous_phone,
+        *_NO_COMPANY,
     )
 
 
@@ -59,4 +84,10 @@ _CHANGED = {
     (True, True): "changed e-mail and phone",
     (True, False): "changed e-mail",
     (False, True): "changed phone",
+}
+# (company changed, position changed) → the "Change" cell of a newer archive's change.
+_COMPANY_CHANGED = {
+    (True, True): "changed company and position",
+    (True, False): "changed company",
+    (False, True): "changed position",
 }

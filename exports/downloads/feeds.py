@@ -12,6 +12,7 @@ import itertools
 from collections.abc import Callable, Iterator
 from types import ModuleType
 
+from enrichment.selectors import companies_changed
 from exports.downloads.blank import without_blanks
 from exports.downloads.people import people
 from exports.models import ExportTask
@@ -42,8 +43,11 @@ def _raw(writer: ModuleType, *, task: ExportTask, query: str, merged: bool) -> I
 
 
 def _changes(writer: ModuleType, *, task: ExportTask, query: str, merged: bool) -> Iterator:
-    # Always the whole book's changes: the new and changed contacts, then who left.
-    return itertools.chain(contact_changes(task=task), departed_contacts(task=task))
+    # Always the whole book's changes: the new and changed contacts, those a newer LinkedIn
+    # data archive changed the company or position of, then who left.
+    return itertools.chain(
+        contact_changes(task=task), companies_changed(task=task), departed_contacts(task=task)
+    )
 
 
 FEEDS: dict[str, Feed] = {
@@ -51,5 +55,6 @@ FEEDS: dict[str, Feed] = {
     "people": _people,  # `base.Person` per contact, or per person when merged
     "raw": _raw,  # the stored JSON text of each contact
     "changes": _changes,  # `changes.ContactChange` per new or changed contact, then
+    # `enrichment.selectors.ChangedCompany` per company or position changed, then
     # `departures.Departed` per contact no longer there
 }

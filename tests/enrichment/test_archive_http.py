@@ -1,36 +1,22 @@
 """The archive page over HTTP: the sandbox's demo archive downloaded and uploaded, CSRF,
 owner scoping, wrong files; nothing of ours mocked."""
 
-import io
-
 import pytest
-import requests
 
-from enrichment.models import ConnectionArchive
+from enrichment.models import ArchiveJob, ConnectionArchive
 from exports.models import Contact
-from tests.enrichment.archives import zipped
+from tests.enrichment.archives import (
+    page_url,
+    sandbox_archive,
+    status_url,
+    upload,
+    worker_round,
+    zipped,
+)
 from tests.exports.files import download, parse_cards, read_csv
 from tests.fixtures_app import ready_export, signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def page_url(task) -> str:
-    return f"/exports/{task.public_id}/company-and-position/"
-
-
-def sandbox_archive(sandbox, member: str = "typical") -> bytes:
-    sub = sandbox.member(member)["sub"]
-    response = requests.get(f"{sandbox.url}/_sandbox/archive/{sub}.zip", timeout=30)
-    assert response.status_code == 200
-    assert response.headers["Content-Type"] == "application/zip"
-    return response.content
-
-
-def upload(client, task, data: bytes, name: str = "Basic_LinkedInDataExport.zip"):
-    file = io.BytesIO(data)
-    file.name = name
-    return client.post(page_url(task), {"archive": file})
 
 
 def test_the_typical_member_uploads_their_sandbox_archive(member_client, linkedin, settings):
@@ -45,6 +31,24 @@ def test_the_typical_member_uploads_their_sandbox_archive(member_client, linkedi
 
     response = upload(member_client, task, sandbox_archive(linkedin))
     assert response.status_code == 302 and response["Location"].endswith("#result")
+    # Parsed in the request, joined by the worker: until then the page polls its progress.
+    assert not ConnectionArchive.objects.exists()
+    job = ArchiveJob.objects.get(task=task)
+    assert job.state == "queued" and len(job.rows) == job.connection_count > 0
+    page = member_client.get(page_url(task)).content.decode()
+    assert 'data-testid="enrichment-progress"' in page and status_url(task) in page
+    assert "being joined to your" in member_client.get(status_url(task)).content.decode()
+    # The export page's offer says so too, and links to the progress.
+    offer = member_client.get(f"/exports/{task.public_id}/").content.decode()
+    assert "Company and position are being added from your LinkedIn data archive" in offer
+    worker_round()
+    job.refresh_from_db()
+    assert job.state == "done" and job.rows is None  # the parsed rows go with the join
+    polled = member_client.get(status_url(task), headers={"HX-Request": "true"})
+    assert polled["HX-Refresh"] == "true"  # the whole page changes: reloaded once
+    panel = member_client.get(status_url(task)).content.decode()
+    assert "enrichment-progress" not in panel and "hx-trigger" not in panel
+    assert 'data-testid="enrichment-result"' in panel
     archive = ConnectionArchive.objects.get(task=task)
     # The demo archive: every fourth e-mail shared, names otherwise; shared names and
     # strangers not joined.

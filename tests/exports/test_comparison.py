@@ -211,6 +211,10 @@ def test_the_changes_csv_lists_new_and_changed_contacts(client):
             "Phone Number (International)",
             "Previous Email Address",
             "Previous Phone Number",
+            "Company",
+            "Position",
+            "Previous Company",
+            "Previous Position",
         ],
         [
             "changed e-mail",
@@ -220,8 +224,9 @@ def test_the_changes_csv_lists_new_and_changed_contacts(client):
             "+14155550100",
             "ada@example.com",
             "",
+            *([""] * 4),
         ],
-        ["new", "Carol Jones", "carol@example.com", "", "", "", ""],
+        ["new", "Carol Jones", "carol@example.com", "", "", "", "", *([""] * 4)],
     ]
 
 

@@ -63,4 +63,8 @@ def test_a_departed_contact_is_a_row_of_the_changes_csv():
         "Phone Number (International)": "",
         "Previous Email Address": "",
         "Previous Phone Number": "",
+        "Company": "",
+        "Position": "",
+        "Previous Company": "",
+        "Previous Position": "",
     }
