@@ -99,9 +99,9 @@ def test_translations_keep_every_placeholder_and_html_tag(language):
             found = _placeholders(text)
             if entry.msgid_plural:
                 # Which English form a language's form stands for depends on the language
-                # (Arabic's first is zero, Japanese's one form stands for every count): any form may use what either English
-                # form has, and may say its number in words ("un", "واحد"): only the count
-                # may go, and nothing unknown may come.
+                # (Arabic's first is zero; Japanese's one form stands for every count): any
+                # form may use what either English form has, and may say its number in
+                # words ("un", "واحد"): only the count may go, and nothing unknown may come.
                 expected = sorted(
                     set(_placeholders(entry.msgid) + _placeholders(entry.msgid_plural))
                 )
