@@ -65,9 +65,9 @@ def _enriched_cells(contact: Contact, labels: _Labels) -> str:
     company, title = escape(contact.company), escape(contact.title)
     return (
         f'<td role="cell" class="contact-company" data-label="{labels.company}"{_title(company)}>'
-        f"<span>{company or NONE}</span></td>"
+        f'<span dir="auto">{company or NONE}</span></td>'
         f'<td role="cell" class="contact-title" data-label="{labels.title}"{_title(title)}>'
-        f"<span>{title or NONE}</span></td>"
+        f'<span dir="auto">{title or NONE}</span></td>'
     )
 
 
@@ -77,18 +77,18 @@ def _row(contact: Contact, labels: _Labels) -> str:
     return (
         '<tr role="row">'
         f'<td role="cell" class="contact-name" data-label="{labels.name}"{_title(name)}>'
-        f"<span>{name or NONE}</span></td>"
+        f'<span dir="auto">{name or NONE}</span></td>'
         f'<td role="cell" class="contact-email" data-label="{labels.email}"{_title(email)}>'
         + (
-            f'<a href="mailto:{escape(quote(contact.email, safe="@"))}">{email}</a>'
+            f'<a href="mailto:{escape(quote(contact.email, safe="@"))}" dir="ltr">{email}</a>'
             if email
             else f"<span>{NONE}</span>"
         )
-        + "</td>"
-        f'<td role="cell" class="contact-phone" data-label="{labels.phone}"{_title(phone)}>'
-        f"<span>{phone or NONE}</span>"
+        + f'</td><td role="cell" class="contact-phone" data-label="{labels.phone}"{_title(phone)}>'(
+            f'<span dir="ltr">{phone}</span>' if phone else f"<span>{NONE}</span>"
+        )
         + (
-            f'<small class="phone-international" title="{labels.international} '
+            f'<small class="phone-international" dir="ltr" title="{labels.international} '
             f'{escape(international)}">{escape(international)}</small>'
             if international and international != contact.phone
             else ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.checks import look
+from tests.e2e.checks import export_url_pattern, look
 from tests.e2e.conftest import DESKTOP, PHONE, App, Browser
 from tests.e2e.steps import choose_language, sign_in
 
@@ -53,3 +53,56 @@ def test_the_browsers_time_zone_goes_into_the_tz_cookie_unencoded(browser: Brows
         assert cookies["tz"]["sameSite"] == "Lax"
     finally:
         context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["ar", "ja"])
+@pytest.mark.parametrize("viewport", WIDTHS)
+def test_the_journey_in_arabic_and_japanese(browser: Browser, app: App, viewport, language):
+    """Every state a member meets on the way, in a right-to-left and a CJK language: each
+    fits the window, is axe-clean, and is photographed (`look`). The steps go by test ids
+    and forms, not by English names."""
+    ui, page = browser, browser.page
+    app.sandbox.set_knobs(task_seconds=2.0)
+    sign_in(ui, app, "typical", language=language)
+    html = page.locator("html")
+    expect(html).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
+    look(ui, f"{language}-home-first-visit")
+
+    page.locator("form[action='/exports/'] button[type=submit]").click()
+    page.wait_for_url(export_url_pattern())
+    look(ui, f"{language}-generating")
+    expect(page.get_by_test_id("total-contacts")).to_have_text("321", timeout=20_000)
+    look(ui, f"{language}-ready")
+
+    page.get_by_test_id("download-menu").locator("summary").click()
+    look(ui, f"{language}-download-menu")
+
+    search = page.locator("#contact-search")
+    search.press_sequentially("müller", delay=20)
+    expect(page.get_by_test_id("match-count")).to_contain_text("müller")
+    look(ui, f"{language}-search")
+
+    export_page = page.url
+    for path, state in [
+        ("duplicates/", "duplicates"),
+        ("delete/", "delete-confirm"),
+        ("company-and-position/", "company-and-position"),
+    ]:
+        page.goto(export_page.split("?")[0] + path)
+        look(ui, f"{language}-{state}")
+    for path, state in [
+        ("/", "home-with-an-export"),
+        ("/devices/", "connect-a-phone"),
+        ("/mail/settings/", "mail-settings"),
+        ("/my-data/delete/", "delete-all-confirm"),
+        ("/exports/00000000-0000-0000-0000-000000000000/", "not-found"),
+    ]:
+        page.goto(path)
+        expect(html).to_have_attribute("lang", language)
+        look(ui, f"{language}-{state}")
+    # Phone numbers and e-mail addresses read left to right inside the mirrored page.
+    page.goto(export_page.split("?")[0])
+    if language == "ar":
+        phone = page.locator("td[data-label] [dir=ltr], td [dir=ltr]").first
+        expect(phone).to_have_attribute("dir", "ltr")
