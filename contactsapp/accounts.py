@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from contactsapp.linkedin_auth import LinkedInIdentity
+from contactsapp.linkedin_auth import LinkedInIdentity, RenewedToken
 from contactsapp.models import LinkedInAccount
 
 EMAIL_MAX_LENGTH = 254  # RFC 5321, and EmailField's default
@@ -74,6 +74,35 @@ def account_token_forget(*, account: LinkedInAccount) -> bool:
         pk=account.pk, encrypted_access_token=account.encrypted_access_token
     ).update(encrypted_access_token="", token_expires_at=None)
     return forgotten == 1
+
+
+def account_refresh_token_forget(*, account: LinkedInAccount) -> None:
+    """Forget the refresh token `account` holds (LinkedIn refused it), unless the member has
+    signed in again meanwhile and brought another."""
+    LinkedInAccount.objects.filter(
+        pk=account.pk, encrypted_refresh_token=account.encrypted_refresh_token
+    ).update(encrypted_refresh_token="", refresh_token_expires_at=None)
+    account.encrypted_refresh_token = ""
+
+
+def account_tokens_renewed_save(*, account: LinkedInAccount, renewed: RenewedToken) -> None:
+    """Store the tokens a renewal gave: the access token, and the refresh token if LinkedIn
+    sent a new one (the old one stays otherwise)."""
+    account.set_access_token(
+        renewed.access_token, expires_at=renewed.token_expires_at, scopes=renewed.scopes
+    )
+    update_fields = [
+        "encrypted_access_token",
+        "token_expires_at",
+        "granted_scopes",
+        "token_updated_at",
+    ]
+    if renewed.refresh_token:
+        account.set_refresh_token(
+            renewed.refresh_token, expires_at=renewed.refresh_token_expires_at
+        )
+        update_fields += ["encrypted_refresh_token", "refresh_token_expires_at"]
+    account.save(update_fields=update_fields)
 
 
 def account_country(*, user_id: int) -> str:

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from contactsapp.product import product_name
+
 
 def linkedin_account(request: HttpRequest) -> dict:
     """Expose the signed-in member's LinkedIn profile to every template as `account`."""
@@ -15,8 +17,11 @@ def linkedin_account(request: HttpRequest) -> dict:
 
 
 def product(request: HttpRequest) -> dict:
-    """The product's one name, and what every page's footer promises about keeping data."""
+    """The product's one name, what every page's footer promises about keeping data, and
+    the languages of the switcher, each named in itself (Django's own tag would translate
+    "English" into the page's language)."""
     return {
-        "product_name": settings.PRODUCT_NAME,
+        "product_name": product_name(),
         "keep_per_member": settings.EXPORT_KEEP_PER_MEMBER,
+        "site_languages": settings.LANGUAGES,
     }

@@ -15,9 +15,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 # The match order, as `ContactFingerprint.MatchedBy`'s values.
 LEVELS = ("email", "phone", "name")
-NAMES_GONE = "Their names are no longer available: your previous export is no longer kept."
+NAMES_GONE = gettext_lazy(
+    "Their names are no longer available: your previous export is no longer kept."
+)
 LEFT = "left"  # the changes CSV's kind for a contact no longer there
 
 
@@ -72,20 +78,43 @@ def departed_list(
 
 def departed_label(departed: Departed) -> str:
     """How a page names a contact no longer there: its name, else its e-mail or phone."""
-    return departed.name or departed.email or departed.phone or "A contact without a name"
+    return departed.name or departed.email or departed.phone or _("A contact without a name")
 
 
 def departed_summary(*, count: int, shown: int, purged: bool) -> str:
     """The sentence beside the list of who left."""
     if not count:
-        return "Nobody is gone since your previous export."
-    who = "1 contact is" if count == 1 else f"{count:,} contacts are"
+        return _("Nobody is gone since your previous export.")
+    values = {
+        "count": number_format(count, force_grouping=True),
+        "shown": number_format(shown, force_grouping=True),
+    }
     if purged:
-        return f"{who} no longer there. {NAMES_GONE}"
-    more = (
-        f" (the first {shown:,} are listed; the changes file has them all)" if shown < count else ""
+        gone = ngettext(
+            "%(count)s contact is no longer there.",
+            "%(count)s contacts are no longer there.",
+            count,
+        )
+        return f"{gone % values} {NAMES_GONE}"
+    if shown < count:
+        return (
+            ngettext(
+                "%(count)s contact is no longer there (the first %(shown)s are listed; the changes"
+                " file has them all):",
+                "%(count)s contacts are no longer there (the first %(shown)s are listed; the changes"
+                " file has them all):",
+                count,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "%(count)s contact is no longer there:",
+            "%(count)s contacts are no longer there:",
+            count,
+        )
+        % values
     )
-    return f"{who} no longer there{more}:"
 
 
 def change_row(departed: Departed) -> tuple[str, ...]:

@@ -8,7 +8,6 @@ interval.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,6 +25,7 @@ from exports.models import ExportTask
 from exports.notices import Notice, no_note
 from exports.services.ingest import contacts_ingest
 from exports.services.status import export_finish, export_update_in_progress
+from exports.spacing import export_wait_seconds
 from operations import metrics
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,11 @@ def export_start(
     if latest is not None and latest.status == Status.IN_PROGRESS:
         return latest, False
     if latest is not None:
-        _check_spacing(latest, now=now)
+        # Spacing spares LinkedIn's daily limits and keeps a member from piling up copies;
+        # the home page reads the same rule to make its button wait.
+        wait = export_wait_seconds(exports=[latest], now=now)
+        if wait:
+            raise ExportTooSoon(wait_seconds=wait)
     try:
         with transaction.atomic():
             # The creator holds the polling lease while it asks LinkedIn to start, so a
@@ -90,14 +94,6 @@ def export_start(
     metrics.EXPORTS_STARTED.inc()
     _call_linkedin(task, now=now)
     return task, True
-
-
-def _check_spacing(latest: ExportTask, *, now: datetime) -> None:
-    # Spacing spares LinkedIn's daily limits and keeps a member from piling up copies.
-    elapsed = max(0.0, (now - latest.requested_at).total_seconds())
-    wait = settings.EXPORT_MIN_SPACING - elapsed
-    if wait > 0:
-        raise ExportTooSoon(wait_seconds=math.ceil(wait))
 
 
 def export_refresh(*, task: ExportTask, now: datetime | None = None) -> ExportTask:

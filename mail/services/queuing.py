@@ -21,6 +21,7 @@ from django.utils.formats import number_format
 from django.utils.functional import lazy
 from django.utils.translation import ngettext, pgettext
 
+from contactsapp.product import product_name
 from exports.models import ExportComparison
 from mail import metrics, selectors
 from mail.models import MailPreference, OutboundMessage
@@ -122,7 +123,7 @@ def _queue(
     unsubscribe_url = absolute_url(reverse("mail_unsubscribe", args=[unsubscribe_token(user=user)]))
     context = {
         **context,
-        "product_name": settings.PRODUCT_NAME,
+        "product_name": product_name(),
         "member_name": selectors.name_of(user=user),
         "unsubscribe_url": unsubscribe_url,
         "settings_url": absolute_url(reverse("mail_settings")),

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 
-from contactsapp import linkedin_auth
+from contactsapp import accounts, linkedin_auth
 from contactsapp.models import LinkedInAccount
 from mail import services as mail_services
 from refresh import metrics
@@ -92,27 +92,9 @@ def token_renew(*, account: LinkedInAccount) -> bool | None:
             metrics.TOKEN_RENEWALS.labels(outcome="unavailable").inc()
             return None
         metrics.TOKEN_RENEWALS.labels(outcome="refused").inc()
-        # Forget it, unless the member signed in again meanwhile and brought another.
-        LinkedInAccount.objects.filter(
-            pk=account.pk, encrypted_refresh_token=account.encrypted_refresh_token
-        ).update(encrypted_refresh_token="", refresh_token_expires_at=None)
-        account.encrypted_refresh_token = ""
+        accounts.account_refresh_token_forget(account=account)
         return False
-    account.set_access_token(
-        renewed.access_token, expires_at=renewed.token_expires_at, scopes=renewed.scopes
-    )
-    update_fields = [
-        "encrypted_access_token",
-        "token_expires_at",
-        "granted_scopes",
-        "token_updated_at",
-    ]
-    if renewed.refresh_token:
-        account.set_refresh_token(
-            renewed.refresh_token, expires_at=renewed.refresh_token_expires_at
-        )
-        update_fields += ["encrypted_refresh_token", "refresh_token_expires_at"]
-    account.save(update_fields=update_fields)
+    accounts.account_tokens_renewed_save(account=account, renewed=renewed)
     metrics.TOKEN_RENEWALS.labels(outcome="ok").inc()
     logger.info("event=token_renewed user=%s", account.user_id)
     return True
