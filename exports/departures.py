@@ -101,8 +101,8 @@ def departed_summary(*, count: int, shown: int, purged: bool) -> str:
             ngettext(
                 "%(count)s contact is no longer there (the first %(shown)s are listed; the changes"
                 " file has them all):",
-                "%(count)s contacts are no longer there (the first %(shown)s are listed; the changes"
-                " file has them all):",
+                "%(count)s contacts are no longer there (the first %(shown)s are listed; the"
+                " changes file has them all):",
                 count,
             )
             % values

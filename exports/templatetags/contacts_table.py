@@ -84,9 +84,9 @@ def _row(contact: Contact, labels: _Labels) -> str:
             if email
             else f"<span>{NONE}</span>"
         )
-        + f'</td><td role="cell" class="contact-phone" data-label="{labels.phone}"{_title(phone)}>'(
-            f'<span dir="ltr">{phone}</span>' if phone else f"<span>{NONE}</span>"
-        )
+        + "</td>"
+        + f'<td role="cell" class="contact-phone" data-label="{labels.phone}"{_title(phone)}>'
+        + (f'<span dir="ltr">{phone}</span>' if phone else f"<span>{NONE}</span>")
         + (
             f'<small class="phone-international" dir="ltr" title="{labels.international} '
             f'{escape(international)}">{escape(international)}</small>'

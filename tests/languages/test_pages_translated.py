@@ -127,6 +127,8 @@ def test_every_page_is_in_the_language_with_no_english_of_ours_left(
 ):
     settings.EXPORT_MIN_SPACING = 0
     client = signed_in(linkedin, "changing")
+    # The sign-in's flash is worded at sign-in, in the language the member had then.
+    assert client.get("/").status_code == 200
     in_language(client, language)
     findings = {}
     for label, page in pages_of_a_member(client, _signed_in_user(client)).items():
