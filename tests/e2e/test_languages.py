@@ -55,19 +55,32 @@ def test_the_browsers_time_zone_goes_into_the_tz_cookie_unencoded(browser: Brows
         context.close()
 
 
+# Arabic (right to left) and Japanese (CJK) at both widths; the other languages, whose
+# longer words are what crowd a layout, at the phone's.
+JOURNEYS = [
+    pytest.param(viewport, language, id=f"{label}-{language}")
+    for language in ("ar", "ja")
+    for viewport, label in ((DESKTOP, "1280"), (PHONE, "390"))
+] + [
+    pytest.param(PHONE, language, id=f"390-{language}") for language in ("fr", "de", "es", "pt-br")
+]
+
+
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("language", ["ar", "ja"])
-@pytest.mark.parametrize("viewport", WIDTHS)
-def test_the_journey_in_arabic_and_japanese(browser: Browser, app: App, viewport, language):
-    """Every state a member meets on the way, in a right-to-left and a CJK language: each
-    fits the window, is axe-clean, and is photographed (`look`). The steps go by test ids
-    and forms, not by English names."""
+@pytest.mark.parametrize(("viewport", "language"), JOURNEYS)
+def test_the_journey_in_each_language(browser: Browser, app: App, viewport, language):
+    """Every state a member meets on the way, in each language: each fits the window, is
+    axe-clean, and is photographed (`look`); the member's name in the header is never
+    squeezed into a column of letters. The steps go by test ids and forms, not by English
+    names."""
     ui, page = browser, browser.page
     app.sandbox.set_knobs(task_seconds=2.0)
     sign_in(ui, app, "typical", language=language)
     html = page.locator("html")
     expect(html).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
     look(ui, f"{language}-home-first-visit")
+    name = page.get_by_test_id("member-name").bounding_box()
+    assert name["width"] >= 60, f"the member's name is squeezed to {name['width']:.0f} px"
 
     page.locator("form[action='/exports/'] button[type=submit]").click()
     page.wait_for_url(export_url_pattern())
@@ -91,6 +104,7 @@ def test_the_journey_in_arabic_and_japanese(browser: Browser, app: App, viewport
     ]:
         page.goto(export_page.split("?")[0] + path)
         look(ui, f"{language}-{state}")
+    ui.expect_console_error("status of 404")  # the not-found page, last below
     for path, state in [
         ("/", "home-with-an-export"),
         ("/devices/", "connect-a-phone"),
