@@ -121,17 +121,21 @@ def _sync(context: Context, root) -> HttpResponseBase:
         return multistatus_response(
             card_responses(context, listed, sync.asked, request="sync"), sync_token=token
         )
-    since_token = resources.token_of(sync.token)
-    since = cards.book_for_token(user=context.user, token=since_token) if since_token else None
-    if since is None:
+    version = resources.token_of(sync.token)
+    since = cards.book_for_token(user=context.user, token=version.export) if version else None
+    if since is not None and since.task == book.task and version.revision == book.revision:
+        return multistatus_response(iter(()), sync_token=token)
+    delta = (
+        cards.cards_changed(book=book, since=since, since_revision=version.revision)
+        if since is not None
+        else None
+    )
+    if delta is None:
         return HttpResponse(
             multistatus.error((DAV, "valid-sync-token")),
             status=403,
             content_type=multistatus.CONTENT_TYPE,
         )
-    if since.token == book.token:
-        return multistatus_response(iter(()), sync_token=token)
-    delta = cards.cards_changed(book=book, since=since)
 
     def responses() -> Iterator[str]:
         yield from card_responses(context, delta.changed, sync.asked, request="sync")
