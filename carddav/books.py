@@ -181,7 +181,7 @@ def with_text(task: ExportTask, rows: list[tuple[int, str, str]]) -> Iterator[Ca
         return
     positions = [position for position, _, _ in rows]
     first, last = min(positions), max(positions)
-    contacts = Contact.objects.filter(task=task)
+    contacts = Contact.objects.filter(task=task).order_by()  # by key: no join for the order
     if last - first < 2 * len(positions):
         # Close together (a listing): one range of the key, the few between left unused.
         contacts = contacts.filter(position__range=(first, last))

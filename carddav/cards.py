@@ -30,6 +30,7 @@ from carddav.index import ETAG_SALT, book_index
 from carddav.reads import (
     FILTERABLE,
     TextMatch,
+    cards_among,
     cards_get,
     cards_listed,
     cards_matching,
@@ -52,6 +53,7 @@ __all__ = [
     "book_for_token",
     "book_index",
     "books_unindexed",
+    "cards_among",
     "cards_changed",
     "cards_get",
     "cards_listed",

@@ -231,6 +231,25 @@ def test_multiget_answers_the_cards_asked_for_and_404_for_others(dav: Dav):
     assert " 404 " in found[outside].status
 
 
+def test_a_multiget_of_much_of_the_book_answers_the_same_in_the_books_order(dav: Dav, monkeypatch):
+    listed = card_hrefs(multistatus(dav.request("PROPFIND", COLLECTION, ETAGS, Depth="1")))
+    unknown = f"http://example.invalid{COLLECTION}00000000-0000-0000-0000-000000000000.vcf"
+    outside = "/dav/addressbooks/other/x.vcf"
+    asked = [outside, *reversed(listed[1:]), unknown, f"http://example.invalid{listed[0]}"]
+    by_href = multistatus(dav.request("REPORT", COLLECTION, multiget(asked)))
+    monkeypatch.setattr("carddav.cards.BATCH", 2)  # the walk, from more than 2 hrefs
+    response = dav.request("REPORT", COLLECTION, multiget(asked))
+    walked = multistatus(response)
+
+    def texts(found: dict) -> dict:
+        return {href: (e.status, {n: e.text(n) for n in e.props}) for href, e in found.items()}
+
+    assert texts(walked) == texts(by_href) and set(walked) == {*listed, unknown, outside}
+    assert " 404 " in walked[unknown].status and " 404 " in walked[outside].status
+    hrefs = re.findall(r"<d:href>([^<]+)</d:href>", response.text)
+    assert hrefs[: len(listed)] == listed  # the cards in the book's order
+
+
 def test_addressbook_query_filters_by_text(dav: Dav):
     def names(body: str) -> list[str]:
         return names_in(multistatus(dav.request("REPORT", COLLECTION, body, Depth="1")))
