@@ -130,6 +130,12 @@ def _source() -> Coalesce:
     return Coalesce(Subquery(archives.values("pk")[:1]), Value(0))
 
 
+def source_of(task: ExportTask) -> int:
+    """What `_source` reads, now: the export's data archive, 0 for none."""
+    archives = ConnectionArchive.objects.filter(task=task).order_by("-pk")
+    return archives.values_list("pk", flat=True).first() or 0
+
+
 def _book(task: ExportTask) -> Book:
     return Book(task, task.source, task.indexed_source, task.index_revision or 0)
 

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.crypto import salted_hmac
 
-from carddav.books import BATCH, Book
+from carddav.books import BATCH, Book, source_of
 from carddav.models import Card, CardChange, CardDelta, CardIndex
 from exports import bulk_insert
 from exports.downloads import vcard
@@ -45,13 +45,15 @@ def book_index(*, book: Book) -> Book:
     try:
         with transaction.atomic():
             index = CardIndex.objects.select_for_update().filter(task=task).first()
+            # Read again before the contacts: a join may have ended since the book was read.
+            source = source_of(task)
             if index is None:
-                index = CardIndex.objects.create(task=task, source=book.source)
+                index = CardIndex.objects.create(task=task, source=source)
                 index.card_count = _write_cards(task)
                 index.save(update_fields=["card_count"])
-            elif index.source != book.source:
+            elif index.source != source:
                 index.task = task
-                _rewrite_cards(index, source=book.source)
+                _rewrite_cards(index, source=source)
     except IntegrityError:
         index = CardIndex.objects.filter(task=task).first()
         if index is None:
