@@ -61,12 +61,14 @@ lock: $(VENV)/.installed
 ## bench: address-book scale (1k/10k/50k) beside this machine's limits, SQLite and PostgreSQL
 ##        (BENCH_ARGS=--quick for a smoke run; results in bench/results/latest.{md,json}),
 ##        then the memory and time of reading LinkedIn's worst bodies (bench/results/hostile-latest.md),
+##        then the data archive's join, then CardDAV at 50,000 (bench/results/carddav-50000-latest.md),
 ##        each page in every language beside English (bench/results/languages-latest.md),
 ##        then bench-refresh
 bench: $(VENV)/.installed
 	$(PY) -m bench $(BENCH_ARGS)
 	$(PY) -m bench.hostile_bodies
 	$(PY) -m bench.enrichment
+	$(PY) -m bench.carddav --size 50000 --output bench/results/carddav-50000-latest.md
 	$(PY) -m bench.languages
 	$(MAKE) bench-refresh
 

@@ -2,7 +2,9 @@
 
 The ground the other card modules stand on: the book (`Book`), the named rows a listing
 and a card's text come in, and the reads of the index in the book's order with the
-contacts' text added (`card_batches`, `with_text`).
+contacts' text added (`card_batches`, `with_text`). A card is the download's card of the
+contact (`exports.downloads.people.person_of`, from the downloads' `PersonRow`), company,
+position, profile and connection date of a joined data archive included.
 """
 
 from __future__ import annotations
@@ -13,20 +15,22 @@ from datetime import datetime
 from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from carddav.models import Card, CardIndex
 from devices.models import DevicePassword
+from enrichment.models import ConnectionArchive
 from exports.downloads import vcard
-from exports.downloads.base import Person, Phone
+from exports.downloads.people import person_of
 from exports.models import Contact, ExportTask
+from exports.selectors.in_order import PersonRow, as_rows
 
 # Cards read, written or looked up at a time: a book of any size is served in flat memory.
 BATCH = 1000
 CONTENT_TYPE = "text/vcard; charset=utf-8"
 VCARD_VERSION = "3.0"
-CONTACT_FIELDS = ("position", "name", "email", "phone", "phone_international")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,15 +50,27 @@ class CardText:
 
 @dataclass(frozen=True, slots=True)
 class Book:
-    """The export a member's collection serves; its public id is the sync token's."""
+    """The export a member's collection serves, in one version of its cards.
+
+    An export's cards change after it is stored when a data archive is joined to it
+    (`enrichment`), so a sync token names the export and the version (`revision`) of its
+    index; `source` is what the contacts now hold (their archive), `indexed_source` what
+    the index was written from (None before it is written): when the two differ,
+    `index.book_index` writes the changed cards again.
+    """
 
     task: ExportTask
-    # Whether its index was written when it was read (`index.book_index` need not look).
-    indexed: bool = False
+    source: int = 0
+    indexed_source: int | None = None
+    revision: int = 0
 
     @property
-    def token(self) -> UUID:
-        return self.task.public_id
+    def token(self) -> SyncVersion:
+        return SyncVersion(self.task.public_id, self.revision)
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.indexed_source == self.source
 
     @property
     def card_count(self) -> int:
@@ -63,6 +79,14 @@ class Book:
     @property
     def owner_email(self) -> str:
         return self.task.owner.email
+
+
+@dataclass(frozen=True, slots=True)
+class SyncVersion:
+    """What a sync token names: an export, and the version of its cards."""
+
+    export: UUID
+    revision: int = 0
 
 
 def book_current(*, user: AbstractBaseUser, now: datetime | None = None) -> Book | None:
@@ -77,7 +101,7 @@ def book_current(*, user: AbstractBaseUser, now: datetime | None = None) -> Book
         .order_by("-requested_at")
         .first()
     )
-    return Book(task, task.indexed) if task is not None else None
+    return _book(task) if task is not None else None
 
 
 def book_for_token(*, user: AbstractBaseUser, token: UUID) -> Book | None:
@@ -87,17 +111,39 @@ def book_for_token(*, user: AbstractBaseUser, token: UUID) -> Book | None:
         .select_related("owner")
         .first()
     )
-    return Book(task, task.indexed) if task is not None else None
+    return _book(task) if task is not None else None
 
 
 def _with_index(tasks: QuerySet[ExportTask]) -> QuerySet[ExportTask]:
     # In the same query: every request of a client reads the book, then its index.
-    return tasks.annotate(indexed=Exists(CardIndex.objects.filter(task_id=OuterRef("pk"))))
+    index = CardIndex.objects.filter(task_id=OuterRef("pk"))
+    return tasks.annotate(
+        source=_source(),
+        indexed_source=Subquery(index.values("source")[:1]),
+        index_revision=Subquery(index.values("revision")[:1]),
+    )
+
+
+def _source() -> Coalesce:
+    """The export's data archive (its newest: a newer one replaces it), 0 for none."""
+    archives = ConnectionArchive.objects.filter(task_id=OuterRef("pk")).order_by("-pk")
+    return Coalesce(Subquery(archives.values("pk")[:1]), Value(0))
+
+
+def source_of(task: ExportTask) -> int:
+    """What `_source` reads, now: the export's data archive, 0 for none."""
+    archives = ConnectionArchive.objects.filter(task=task).order_by("-pk")
+    return archives.values_list("pk", flat=True).first() or 0
+
+
+def _book(task: ExportTask) -> Book:
+    return Book(task, task.source, task.indexed_source, task.index_revision or 0)
 
 
 def books_unindexed(*, now: datetime, limit: int) -> list[Book]:
-    """Return up to `limit` books without an index yet, each the newest served book of a
-    member with a device password, those waiting longest first.
+    """Return up to `limit` books without an index yet (or one written before a data
+    archive was joined to it), each the newest served book of a member with a device
+    password, those waiting longest first.
     """
     newer = served(
         ExportTask.objects.filter(
@@ -105,15 +151,16 @@ def books_unindexed(*, now: datetime, limit: int) -> list[Book]:
         ),
         now=now,
     )
+    up_to_date = CardIndex.objects.filter(task_id=OuterRef("pk"), source=OuterRef("source"))
     tasks = (
-        served(ExportTask.objects.all(), now=now)
+        _with_index(served(ExportTask.objects.all(), now=now))
         .filter(Exists(DevicePassword.objects.filter(user_id=OuterRef("owner_id"))))
-        .exclude(Exists(CardIndex.objects.filter(task_id=OuterRef("pk"))))
+        .exclude(Exists(up_to_date))
         .exclude(Exists(newer))
         .select_related("owner")
         .order_by("requested_at", "pk")[:limit]
     )
-    return [Book(task) for task in tasks]
+    return [_book(task) for task in tasks]
 
 
 def served(tasks: QuerySet[ExportTask], *, now: datetime | None = None) -> QuerySet[ExportTask]:
@@ -140,23 +187,13 @@ def with_text(task: ExportTask, rows: list[tuple[int, str, str]]) -> Iterator[Ca
         return
     positions = [position for position, _, _ in rows]
     first, last = min(positions), max(positions)
-    contacts = Contact.objects.filter(task=task)
+    contacts = Contact.objects.filter(task=task).order_by()  # by key: no join for the order
     if last - first < 2 * len(positions):
         # Close together (a listing): one range of the key, the few between left unused.
         contacts = contacts.filter(position__range=(first, last))
     else:
         contacts = contacts.filter(position__in=positions)
-    fields = {position: rest for position, *rest in contacts.values_list(*CONTACT_FIELDS)}
+    found = {row.position: row for row in as_rows(contacts, PersonRow)}
     for position, uid, etag in rows:
-        if (contact := fields.get(position)) is not None:
-            yield CardText(uid, etag, vcard.card(person(*contact, uid=uid)))
-
-
-def person(name: str, email: str, phone: str, international: str, *, uid: str) -> Person:
-    # As the vCard download makes a contact's person (`download_people`).
-    return Person(
-        name=name,
-        emails=(email,) if email else (),
-        phones=(Phone(phone, international),) if phone else (),
-        uid=uid,
-    )
+        if (row := found.get(position)) is not None:
+            yield CardText(uid, etag, vcard.card(person_of(row, uid=uid)))

@@ -12,7 +12,6 @@ from django.db.models import Exists, OuterRef
 from carddav.books import BATCH, Book, CardText, with_text
 from carddav.index import book_index
 from carddav.models import Card, CardChange, CardDelta
-from exports.models import ExportTask
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,17 +20,25 @@ class Delta:
     removed: Iterator[str]
 
 
-def cards_changed(*, book: Book, since: Book) -> Delta:
-    """Return the cards of `book` that `since` does not hold as they are (new, or another
-    ETag), and the UIDs of `since` that `book` no longer holds.
+def cards_changed(*, book: Book, since: Book, since_revision: int | None = None) -> Delta | None:
+    """Return the cards of `book` that `since` in its revision `since_revision` (by
+    default the one it was read in) did not hold as they are (new, or another ETag), and
+    the UIDs it held that `book` no longer holds; None when the cards of that revision are
+    no longer known (written over since, by a later data archive's join), so the client
+    must list the book again.
 
-    The two indexes are compared on the (task, uid) key once per pair, the first time a
-    client asks; the differences are kept (`CardDelta`), so every later sync between the
+    Two exports' indexes are compared on the (task, uid) key once per pair, the first time
+    a client asks; the differences are kept (`CardDelta`), so every later sync between the
     two, from any device, reads a few rows. Compared by href and ETag rather than taken
     from the exports' comparison, which finds the same person again: a card's bytes also
-    change where it sees no change (a new name), and a new e-mail is a new href.
+    change where it sees no change (a new name), and a new e-mail is a new href. Within one
+    export, from before a data archive's join to after it, the index kept the change when
+    it wrote the cards again (`index.book_index`).
     """
-    delta = _delta(book.task, since)
+    revision = since.revision if since_revision is None else since_revision
+    delta = _delta(book, since, revision)
+    if delta is None:
+        return None
     changes = CardChange.objects.filter(delta=delta)
 
     # Pages of the (delta, position) key, not a server-side cursor: a sync after an export
@@ -60,14 +67,18 @@ def cards_changed(*, book: Book, since: Book) -> Delta:
     return Delta(changed=changed_cards(), removed=removed())
 
 
-def _delta(task: ExportTask, since: Book) -> CardDelta:
-    found = CardDelta.objects.filter(task=task, since=since.task).first()
-    if found is not None:
+def _delta(book: Book, since: Book, since_revision: int) -> CardDelta | None:
+    task = book.task
+    versions = {"task": task, "revision": book.revision, "since_revision": since_revision}
+    found = CardDelta.objects.filter(since=since.task, **versions).first()
+    if found is not None or since.task == task:
         return found
-    book_index(book=since)
+    since = book_index(book=since) if since.indexed_source is None else since
+    if since.revision != since_revision:
+        return None  # its cards of that revision were written over
     try:
         with transaction.atomic():
-            delta = CardDelta.objects.create(task=task, since=since.task)
+            delta = CardDelta.objects.create(since=since.task, **versions)
             same = Card.objects.filter(task=since.task, uid=OuterRef("uid"), etag=OuterRef("etag"))
             changed = (
                 Card.objects.filter(task=task)
@@ -93,7 +104,7 @@ def _delta(task: ExportTask, since: Book) -> CardDelta:
             return delta
     except IntegrityError:
         # Another request wrote the same pair first.
-        return CardDelta.objects.get(task=task, since=since.task)
+        return CardDelta.objects.get(since=since.task, **versions)
 
 
 def _batches(items: Iterator, size: int) -> Iterator[list]:

@@ -13,11 +13,19 @@ from django.db import models
 
 
 class CardIndex(models.Model):
-    """Marks an export whose cards are all in `Card`: written in the same transaction."""
+    """Marks an export whose cards are all in `Card`: written in the same transaction.
+
+    An export's contacts change after it is stored when a data archive is joined to it
+    (`enrichment`): its cards are then written again (`index.book_index`), and `revision`
+    counts those versions, so a sync token names the version a client has seen.
+    """
 
     task = models.OneToOneField("exports.ExportTask", on_delete=models.CASCADE, related_name="+")
     card_count = models.PositiveIntegerField(default=0)
     built_at = models.DateTimeField(auto_now_add=True)
+    revision = models.PositiveIntegerField(default=0)
+    # The export's data archive whose join the cards hold (`ConnectionArchive.pk`), 0 for none.
+    source = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"Cards of {self.task_id}"
@@ -44,16 +52,22 @@ class Card(models.Model):
 
 
 class CardDelta(models.Model):
-    """Marks a pair of exports whose differences are all in `CardChange`: a sync from one
-    to the other is then a read of a few rows, however large the books.
+    """Marks a pair of versions of exports' cards (two exports, or one export before and
+    after a data archive was joined to it) whose differences are all in `CardChange`: a
+    sync from one to the other is then a read of a few rows, however large the books.
     """
 
     task = models.ForeignKey("exports.ExportTask", on_delete=models.CASCADE, related_name="+")
+    revision = models.PositiveIntegerField(default=0)  # of the task's `CardIndex`
     since = models.ForeignKey("exports.ExportTask", on_delete=models.CASCADE, related_name="+")
+    since_revision = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["task", "since"], name="card_delta_once_per_pair")
+            models.UniqueConstraint(
+                fields=["task", "revision", "since", "since_revision"],
+                name="card_delta_once_per_versions",
+            )
         ]
 
     def __str__(self) -> str:

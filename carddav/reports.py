@@ -74,6 +74,8 @@ def _multiget(context: Context, body: bytes) -> HttpResponseBase:
     asked, hrefs = davxml.report_hrefs(body)
     paths = context.paths
     wanted = [(href, paths.uid_of(_path_of(href))) for href in hrefs]
+    if len(wanted) > cards.BATCH and len(wanted) * WALK_SHARE >= context.book.card_count:
+        return multistatus_response(_multiget_walked(context, asked, wanted))
 
     def responses() -> Iterator[str]:
         sent = 0
@@ -90,6 +92,36 @@ def _multiget(context: Context, body: bytes) -> HttpResponseBase:
             CARDS_SENT.labels("multiget").inc(sent)
 
     return multistatus_response(responses())
+
+
+# A multiget asking for at least a quarter of the book is answered by a walk of the book
+# (`cards.cards_among`), in the book's order (a multistatus may list its responses in any
+# order): looking up each href costs several times a walk's share of it.
+WALK_SHARE = 4
+
+
+def _multiget_walked(
+    context: Context, asked: davxml.Propfind, wanted: list[tuple[str, str | None]]
+) -> Iterator[str]:
+    paths = context.paths
+    # The href each unknown card was asked by, where the client did not write it as listed.
+    asked_as = {uid: href for href, uid in wanted if uid is not None and href != paths.card(uid)}
+    render = resources.card_renderer(asked)
+    sent = 0
+    try:
+        for card in cards.cards_among(book=context.book, uids=(u for _, u in wanted if u)):
+            if isinstance(card, str):
+                yield multistatus.status_response(
+                    asked_as.get(card, paths.card(card)), multistatus.NOT_FOUND
+                )
+            else:
+                sent += 1
+                yield render(paths.card(card.uid), card)
+        for href, uid in wanted:
+            if uid is None:
+                yield multistatus.status_response(href, multistatus.NOT_FOUND)
+    finally:
+        CARDS_SENT.labels("multiget").inc(sent)
 
 
 def _path_of(href: str) -> str:
@@ -121,17 +153,21 @@ def _sync(context: Context, root) -> HttpResponseBase:
         return multistatus_response(
             card_responses(context, listed, sync.asked, request="sync"), sync_token=token
         )
-    since_token = resources.token_of(sync.token)
-    since = cards.book_for_token(user=context.user, token=since_token) if since_token else None
-    if since is None:
+    version = resources.token_of(sync.token)
+    since = cards.book_for_token(user=context.user, token=version.export) if version else None
+    if since is not None and since.task == book.task and version.revision == book.revision:
+        return multistatus_response(iter(()), sync_token=token)
+    delta = (
+        cards.cards_changed(book=book, since=since, since_revision=version.revision)
+        if since is not None
+        else None
+    )
+    if delta is None:
         return HttpResponse(
             multistatus.error((DAV, "valid-sync-token")),
             status=403,
             content_type=multistatus.CONTENT_TYPE,
         )
-    if since.token == book.token:
-        return multistatus_response(iter(()), sync_token=token)
-    delta = cards.cards_changed(book=book, since=since)
 
     def responses() -> Iterator[str]:
         yield from card_responses(context, delta.changed, sync.asked, request="sync")

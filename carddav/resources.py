@@ -21,7 +21,8 @@ from carddav.multistatus import element, href, response, text
 
 DISPLAY_NAME = "LinkedIn"
 DESCRIPTION = "Your LinkedIn address book, kept in sync. Read-only: edits stay on this device."
-# A sync token is a URI (RFC 6578 6.2): this names the export the client has seen.
+# A sync token is a URI (RFC 6578 6.2): this names the export the client has seen, and
+# which version of its cards (`cards.SyncVersion`).
 SYNC_TOKEN_PREFIX = "urn:x-contactsapp:sync:"
 REPORTS = (
     (CARDDAV, "addressbook-multiget"),
@@ -65,16 +66,21 @@ class Context:
     book: cards.Book | None = None
 
 
-def sync_token(token: UUID) -> str:
-    return f"{SYNC_TOKEN_PREFIX}{token}"
+def sync_token(version: cards.SyncVersion) -> str:
+    """The token of a version of a book: its export, then `.<revision>` after the first."""
+    revision = f".{version.revision}" if version.revision else ""
+    return f"{SYNC_TOKEN_PREFIX}{version.export}{revision}"
 
 
-def token_of(value: str) -> UUID | None:
-    """Return the export a sync token names; None for a token not of ours."""
+def token_of(value: str) -> cards.SyncVersion | None:
+    """Return the version of a book a sync token names; None for a token not of ours."""
     if not value.startswith(SYNC_TOKEN_PREFIX):
         return None
+    export, dot, revision = value.removeprefix(SYNC_TOKEN_PREFIX).partition(".")
+    if dot and not (revision.isascii() and revision.isdigit() and revision[0] != "0"):
+        return None
     try:
-        return UUID(value.removeprefix(SYNC_TOKEN_PREFIX))
+        return cards.SyncVersion(UUID(export), int(revision) if dot else 0)
     except ValueError:
         return None
 

@@ -163,7 +163,9 @@ def principal(request: HttpRequest, context: Context) -> HttpResponseBase:
 
 @_dav
 def home(request: HttpRequest, context: Context) -> HttpResponseBase:
-    context = Context(context.user, context.paths, cards.book_current(user=context.user))
+    book = cards.book_current(user=context.user)
+    # Its collection's ctag and sync token are of the cards as they are now written.
+    context = Context(context.user, context.paths, book and cards.book_index(book=book))
 
     def children(context: Context, asked) -> Iterator[str]:
         yield resources.properties_response(
@@ -178,8 +180,8 @@ def collection(request: HttpRequest, context: Context) -> HttpResponseBase:
     book = cards.book_current(user=context.user)
     if book is None:
         return _no_book()
+    book = cards.book_index(book=book)
     context = Context(context.user, context.paths, book)
-    cards.book_index(book=book)
     if request.method == "PROPFIND":
         return _collection_propfind(request, context)
     if request.method == "REPORT":
@@ -211,7 +213,7 @@ def card(request: HttpRequest, context: Context, name: str) -> HttpResponseBase:
     uid = context.paths.uid_of(context.paths.collection + name)
     if uid is None:
         return _not_found()
-    cards.book_index(book=book)
+    book = cards.book_index(book=book)
     (found,) = cards.cards_get(book=book, uids=[uid])
     if isinstance(found, str):
         return _not_found()

@@ -10,7 +10,7 @@ import math
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
@@ -40,17 +40,20 @@ def failure_keys(*, username: str, address: str) -> dict[str, str]:
     }
 
 
+def failures_within(*, keys: dict[str, str], now: datetime) -> QuerySet[DeviceAuthFailure]:
+    """The failures of either key within the window."""
+    return DeviceAuthFailure.objects.filter(
+        Q(scope=DeviceAuthFailure.Scope.USERNAME, key=keys[DeviceAuthFailure.Scope.USERNAME])
+        | Q(scope=DeviceAuthFailure.Scope.ADDRESS, key=keys[DeviceAuthFailure.Scope.ADDRESS]),
+        failed_at__gt=now - FAILURE_WINDOW,
+    )
+
+
 def failures_recent(*, keys: dict[str, str], now: datetime) -> dict[str, list[datetime]]:
     """Return when each key failed within the window, newest first: one query for both."""
     recent: dict[str, list[datetime]] = {scope: [] for scope in keys}
     rows = (
-        DeviceAuthFailure.objects.filter(
-            Q(scope=DeviceAuthFailure.Scope.USERNAME, key=keys[DeviceAuthFailure.Scope.USERNAME])
-            | Q(scope=DeviceAuthFailure.Scope.ADDRESS, key=keys[DeviceAuthFailure.Scope.ADDRESS]),
-            failed_at__gt=now - FAILURE_WINDOW,
-        )
-        .order_by("-failed_at")
-        .values_list("scope", "failed_at")
+        failures_within(keys=keys, now=now).order_by("-failed_at").values_list("scope", "failed_at")
     )
     for scope, failed_at in rows:
         recent[scope].append(failed_at)

@@ -45,13 +45,18 @@ def people(*, task: ExportTask, query: str, merged: bool, uids: bool) -> Iterato
 
 def _people_with_uids(rows: Iterable[PersonRow], uids: StableUids) -> Iterator[Person]:
     for row in rows:
-        yield Person(
-            name=row.name,
-            emails=(row.email,) if row.email else (),
-            phones=(Phone(row.phone, row.phone_international),) if row.phone else (),
-            uid=uids.uid(row),
-            **_who(row),
-        )
+        yield person_of(row, uid=uids.uid(row))
+
+
+def person_of(row: PersonRow, *, uid: str) -> Person:
+    """Return one contact's entry of the vCard download (CardDAV serves the same card)."""
+    return Person(
+        name=row.name,
+        emails=(row.email,) if row.email else (),
+        phones=(Phone(row.phone, row.phone_international),) if row.phone else (),
+        uid=uid,
+        **_who(row),
+    )
 
 
 def merged_person(rows: list[PersonRow], *, uid: Callable[[str], str] | None) -> Person:

@@ -18,8 +18,10 @@ from django.test.utils import CaptureQueriesContext
 
 from carddav import cards
 from carddav.models import Card, CardIndex
+from enrichment.services.storing import archive_join
 from exports.models import Contact
 from tests.carddav.dav import CARD_NS, DAV_NS, cards_in_book, member_with_password
+from tests.enrichment import archives
 from tests.exports.factories import contact, export_ingested, member
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +101,49 @@ def test_every_card_served_is_the_downloads_card_with_its_uid_as_href(linkedin):
     for href in list(served)[:40]:
         response = dav_client(found).get(href, secure=True)
         assert response.content.decode() == served[href]
+
+
+def test_a_joined_data_archive_is_in_the_cards_as_in_the_download(linkedin):
+    found = member_with_password(member())
+    task = export_ingested(found.user, linkedin.contacts("typical"))
+    client = dav_client(found)
+    propfind(client, WITH_TEXT)  # the index written before the join, as a phone would
+    people = Contact.objects.filter(task=task).exclude(email="").order_by("position")[:5]
+    joined = [
+        archives.connection(
+            "X",
+            "Y",
+            email=person.email,
+            company=f"Co {n}",
+            title="CTO",
+            url=f"https://www.linkedin.com/in/p{n}",
+            on="06 Dec 2026",
+        )
+        for n, person in enumerate(people)
+    ]
+    archive_join(task=task, rows=archives.rows_of(*joined), file_kind="csv")
+    web = Client()
+    web.force_login(found.user)
+    downloaded = download(web, task)
+    root = ElementTree.fromstring(propfind(client, WITH_TEXT))
+    served = [response.findtext(f".//{CARD_NS}address-data") for response in root[1:]]
+    # The download's bytes (the second entries of a person listed twice aside: their UID
+    # is their own), company, position, profile and connection date included.
+    by_uid = {vobject.readOne(card).uid.value: card for card in served}
+    same = [uid for uid in by_uid if uid in downloaded]
+    assert len(same) > len(served) // 2
+    assert all(by_uid[uid] == downloaded[uid] for uid in same)
+    with_org = [card for card in served if "\r\nORG:" in card]
+    assert len(with_org) == 5
+    note = "NOTE:Connected on LinkedIn on 6 Dec 2026"
+    assert all("TITLE:CTO" in card and note in card for card in with_org)
+    # Only the joined cards were written again: a new revision of the same hrefs.
+    index = CardIndex.objects.get(task=task)
+    assert index.revision == 1 and index.card_count == len(served)
+    book = cards.book_current(user=found.user)
+    delta = cards.cards_changed(book=book, since=book, since_revision=0)
+    assert sorted(card.text for card in delta.changed) == sorted(with_org)
+    assert list(delta.removed) == []
 
 
 def test_a_contact_added_before_a_duplicate_keeps_every_href():

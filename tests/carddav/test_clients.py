@@ -5,6 +5,7 @@ result. The sandbox's `changing` member's next export then arrives as exactly it
 
 from __future__ import annotations
 
+import io
 import socket
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import vobject
 
 from tests.carddav.clients import BIN, Entry, Vdirsyncer, cards_in, entry
 from tests.carddav.dav import WebMember, cards_in_book, cards_sent
@@ -72,6 +74,45 @@ def test_vdirsyncer_gets_the_whole_book_by_discovery_and_then_exactly_the_change
     sent_before = cards_sent()
     sync.run("sync")
     assert cards_sent() == sent_before  # nothing changed, nothing sent
+
+
+def test_vdirsyncer_gets_the_company_and_position_of_an_archive_uploaded_after_its_sync(
+    changing: WebMember, linkedin, dav_server, tmp_path
+):
+    task = changing.member.tasks[0]
+    sync = Vdirsyncer(tmp_path, url=f"{dav_server}/", member=changing.member)
+    book = sync.discover_and_sync()
+    before = {path.name: path.read_bytes() for path in book.glob("*.vcf")}
+    assert not any(b"\r\nORG:" in card for card in before.values())
+
+    # The member uploads the sandbox's data archive of their book on the export's page.
+    sub = linkedin.member("changing")["sub"]
+    archive = requests.get(f"{linkedin.url}/_sandbox/archive/{sub}.zip", timeout=30)
+    upload = io.BytesIO(archive.content)
+    upload.name = "Basic_LinkedInDataExport.zip"
+    response = changing.client.post(
+        f"/exports/{task.public_id}/company-and-position/", {"archive": upload}
+    )
+    assert response.status_code == 302
+    stored = download_cards(changing, task)
+    # The cards the join changed: a company, a position, a profile or a connection date.
+    joined = {uid for uid, (_, text) in stored.items() if before[f"{uid}.vcf"] != text.encode()}
+    assert any("\r\nORG:" in stored[uid][1] for uid in joined)
+
+    sent_before = cards_sent()
+    sync.run("sync")
+    # Exactly the cards the join changed, sent again; each file is the download's card.
+    assert cards_sent() - sent_before == len(joined)
+    after = {path.name: path.read_bytes() for path in book.glob("*.vcf")}
+    assert sorted(after) == sorted(before)
+    assert {name for name in after if after[name] != before[name]} == {
+        f"{uid}.vcf" for uid in joined
+    }
+    for uid, (_, text) in stored.items():
+        assert after[f"{uid}.vcf"] == text.encode()
+    parsed = [vobject.readOne((book / f"{uid}.vcf").read_text()) for uid in joined]
+    assert all({"org", "title", "url", "note"} & set(card.contents) for card in parsed)
+    assert any({"org", "title"} <= set(card.contents) for card in parsed)
 
 
 def test_khard_lists_the_synced_book(changing: WebMember, dav_server, tmp_path):

@@ -12,8 +12,10 @@ from django.utils import timezone
 
 from carddav import services
 from carddav.models import Card, CardIndex
+from enrichment.services.storing import archive_join
 from exports.worker import poll_exports_step
 from tests.carddav.dav import BOOK, member_with_password
+from tests.enrichment.archives import connection, rows_of
 from tests.exports.factories import export_ingested, member
 
 pytestmark = pytest.mark.django_db
@@ -56,4 +58,23 @@ def test_a_round_indexes_a_few_books_and_the_next_round_the_rest():
 
     worker_round()
     assert CardIndex.objects.filter(task__in=tasks).count() == len(tasks)
+    assert services.books_index_due(now=timezone.now()) == 0
+
+
+def test_a_round_writes_again_the_cards_a_joined_data_archive_changed():
+    found = member_with_password(member())
+    task = export_ingested(found.user, BOOK)
+    worker_round()
+    before = dict(Card.objects.filter(task=task).values_list("position", "etag"))
+    archive_join(
+        task=task,
+        rows=rows_of(connection("Bob", "Smith", email="bob@example.com", company="Acme")),
+        file_kind="csv",
+    )
+
+    worker_round()
+
+    after = dict(Card.objects.filter(task=task).values_list("position", "etag"))
+    assert [position for position in after if after[position] != before[position]] == [1]
+    assert CardIndex.objects.get(task=task).revision == 1
     assert services.books_index_due(now=timezone.now()) == 0

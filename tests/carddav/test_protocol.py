@@ -11,6 +11,7 @@ import requests
 import vobject
 
 from carddav.models import Card
+from enrichment.services.storing import archive_join
 from exports.models import Contact, ExportTask
 from tests.carddav.dav import (
     BOOK,
@@ -22,6 +23,7 @@ from tests.carddav.dav import (
     multistatus,
     sync_token_of,
 )
+from tests.enrichment.archives import connection, rows_of
 from tests.exports.factories import contact, export_ingested, member
 
 COLLECTION = "/dav/addressbooks/linkedin/"
@@ -229,6 +231,25 @@ def test_multiget_answers_the_cards_asked_for_and_404_for_others(dav: Dav):
     assert " 404 " in found[outside].status
 
 
+def test_a_multiget_of_much_of_the_book_answers_the_same_in_the_books_order(dav: Dav, monkeypatch):
+    listed = card_hrefs(multistatus(dav.request("PROPFIND", COLLECTION, ETAGS, Depth="1")))
+    unknown = f"http://example.invalid{COLLECTION}00000000-0000-0000-0000-000000000000.vcf"
+    outside = "/dav/addressbooks/other/x.vcf"
+    asked = [outside, *reversed(listed[1:]), unknown, f"http://example.invalid{listed[0]}"]
+    by_href = multistatus(dav.request("REPORT", COLLECTION, multiget(asked)))
+    monkeypatch.setattr("carddav.cards.BATCH", 2)  # the walk, from more than 2 hrefs
+    response = dav.request("REPORT", COLLECTION, multiget(asked))
+    walked = multistatus(response)
+
+    def texts(found: dict) -> dict:
+        return {href: (e.status, {n: e.text(n) for n in e.props}) for href, e in found.items()}
+
+    assert texts(walked) == texts(by_href) and set(walked) == {*listed, unknown, outside}
+    assert " 404 " in walked[unknown].status and " 404 " in walked[outside].status
+    hrefs = re.findall(r"<d:href>([^<]+)</d:href>", response.text)
+    assert hrefs[: len(listed)] == listed  # the cards in the book's order
+
+
 def test_addressbook_query_filters_by_text(dav: Dav):
     def names(body: str) -> list[str]:
         return names_in(multistatus(dav.request("REPORT", COLLECTION, body, Depth="1")))
@@ -301,15 +322,88 @@ def test_sync_collection_from_the_previous_export_answers_only_its_changes(dav: 
     assert len([href for href in sent if href in first]) == 2
 
 
+def test_a_data_archive_joined_to_the_served_book_is_a_sync_of_the_cards_it_changed(dav: Dav):
+    before = multistatus(dav.request("REPORT", COLLECTION, sync_collection()))
+    token = sync_token_of(dav.request("REPORT", COLLECTION, sync_collection()))
+    task = dav.member.tasks[0]
+    ada = connection(
+        "Ada", "Lovelace", email="ada@example.com", company="Analytical Engines",
+        title="Countess", url="https://www.linkedin.com/in/ada", on="10 Dec 2025",
+    )  # fmt: skip
+    archive_join(
+        task=task,
+        rows=rows_of(ada, connection("Bob", "Smith", email="bob@example.com", company="Acme")),
+        file_kind="csv",
+    )
+    response = dav.request("REPORT", COLLECTION, sync_collection(token))
+    found = multistatus(response)
+    # Exactly the two joined cards, at their hrefs, with new ETags; nothing removed.
+    assert names_in(found) == ["Ada Lovelace", "Bob Smith"] and set(found) <= set(before)
+    for href, entry in found.items():
+        assert entry.text(f"{DAV_NS}getetag") != before[href].text(f"{DAV_NS}getetag")
+    parsed = {
+        card.fn.value: card
+        for card in (vobject.readOne(e.text(f"{CARD_NS}address-data")) for e in found.values())
+    }
+    card = parsed["Ada Lovelace"]
+    assert card.org.value == ["Analytical Engines"] and card.title.value == "Countess"
+    assert card.url.value == "https://www.linkedin.com/in/ada"
+    assert card.note.value == "Connected on LinkedIn on 10 Dec 2025"
+    joined = sync_token_of(response)
+    assert joined == f"urn:x-contactsapp:sync:{task.public_id}.1"
+    # The listing and a GET agree with the sync; from the new token nothing is left.
+    listed = multistatus(dav.request("PROPFIND", COLLECTION, ETAGS, Depth="1"))
+    for href, entry in found.items():
+        assert listed[href].text(f"{DAV_NS}getetag") == entry.text(f"{DAV_NS}getetag")
+        got = dav.request("GET", href)
+        assert got.content.decode() == entry.text(f"{CARD_NS}address-data")
+        assert got.headers["ETag"] == entry.text(f"{DAV_NS}getetag")
+    assert multistatus(dav.request("REPORT", COLLECTION, sync_collection(joined))) == {}
+
+    # A newer archive: Bob's company changed; Ada's card is as it was.
+    archive_join(
+        task=task,
+        rows=rows_of(ada, connection("Bob", "Smith", email="bob@example.com", company="Initech")),
+        file_kind="csv",
+    )
+    response = dav.request("REPORT", COLLECTION, sync_collection(joined))
+    (bob,) = multistatus(response).values()
+    assert vobject.readOne(bob.text(f"{CARD_NS}address-data")).org.value == ["Initech"]
+    assert sync_token_of(response) == f"urn:x-contactsapp:sync:{task.public_id}.2"
+    # Two versions back: no longer known, so the client lists the book again.
+    refused = dav.request("REPORT", COLLECTION, sync_collection(token))
+    assert refused.status_code == 403 and "valid-sync-token" in refused.text
+
+
+def test_the_next_export_after_a_join_is_a_sync_from_the_joined_cards(dav: Dav):
+    task = dav.member.tasks[0]
+    dav.request("REPORT", COLLECTION, sync_collection())  # its cards before the join
+    archive_join(
+        task=task,
+        rows=rows_of(connection("Ada", "Lovelace", email="ada@example.com", company="Acme")),
+        file_kind="csv",
+    )
+    token = sync_token_of(dav.request("REPORT", COLLECTION, sync_collection()))
+    assert token.endswith(".1")
+    export_ingested(dav.member.user, BOOK)  # the same book, without the archive (yet)
+    found = multistatus(dav.request("REPORT", COLLECTION, sync_collection(token)))
+    (ada,) = found.values()
+    assert "ORG" not in ada.text(f"{CARD_NS}address-data")
+
+
 @pytest.mark.parametrize(
     "token",
     [
         "urn:x-contactsapp:sync:00000000-0000-0000-0000-000000000000",
         "urn:x-contactsapp:sync:not-a-uuid",
         "http://example.com/some-other-servers-token",
+        "urn:x-contactsapp:sync:{export}.7",
+        "urn:x-contactsapp:sync:{export}.01",
+        "urn:x-contactsapp:sync:{export}.",
     ],
 )
 def test_an_unknown_sync_token_is_refused_with_valid_sync_token(dav: Dav, token):
+    token = token.format(export=dav.member.tasks[0].public_id)
     response = dav.request("REPORT", COLLECTION, sync_collection(token))
     assert response.status_code == 403
     assert "<d:valid-sync-token/>" in response.text

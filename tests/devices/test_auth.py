@@ -110,13 +110,25 @@ def test_the_last_use_is_recorded_at_most_once_a_minute(device_account, device_r
     assert device_password.last_used_at > earlier + timedelta(minutes=1)
 
 
-def test_a_usual_request_reads_twice_and_writes_nothing(
+def test_a_usual_request_reads_once_and_writes_nothing(
     device_account, device_request, django_assert_num_queries
 ):
     _user, username, password = device_account
     auth.device_authenticate(device_request(basic(username, password)))  # records the use
-    # The failures of the user name and the address, then the member's passwords.
-    with django_assert_num_queries(2):
+    # The member's passwords, with whether the user name or the address failed lately.
+    with django_assert_num_queries(1):
+        auth.device_authenticate(device_request(basic(username, password)))
+
+
+def test_after_a_failure_a_request_reads_the_failures_too(
+    device_account, device_request, django_assert_num_queries
+):
+    _user, username, password = device_account
+    auth.device_authenticate(device_request(basic(username, password)))  # records the use
+    with pytest.raises(auth.AuthenticationRequired):
+        auth.device_authenticate(device_request(basic(username, "wrong")))
+    # The passwords, the failures (then forgiven: the user name's, deleted).
+    with django_assert_num_queries(3):
         auth.device_authenticate(device_request(basic(username, password)))
 
 
