@@ -63,6 +63,7 @@ lock: $(VENV)/.installed
 ##        then the memory and time of reading LinkedIn's worst bodies (bench/results/hostile-latest.md),
 ##        then the data archive's join, then CardDAV at 50,000 (bench/results/carddav-50000-latest.md),
 ##        each page in every language beside English (bench/results/languages-latest.md),
+##        SQLite's pages while 250,000 contacts are stored (bench/results/sqlite-concurrency-latest.md),
 ##        then bench-refresh
 bench: $(VENV)/.installed
 	$(PY) -m bench $(BENCH_ARGS)
@@ -70,6 +71,7 @@ bench: $(VENV)/.installed
 	$(PY) -m bench.enrichment
 	$(PY) -m bench.carddav --size 50000 --output bench/results/carddav-50000-latest.md
 	$(PY) -m bench.languages
+	$(PY) -m bench.sqlite_concurrency
 	$(MAKE) bench-refresh
 
 ## bench-refresh: automatic refresh, SQLite and PostgreSQL: the worker's round at 10,000 and

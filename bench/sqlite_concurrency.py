@@ -31,6 +31,7 @@ from pathlib import Path
 import requests
 
 REPOSITORY = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results" / "sqlite-concurrency-latest.md"
 LOOPBACK = "127.0.0.1"
 QUIET_ROUNDS = 20
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -172,15 +173,23 @@ class Pages:
             ] += 1
 
 
-def summary(title: str, pages: Pages) -> None:
-    print(f"\n{title}")
-    print(f"{'page':34} {'requests':>8} {'median':>9} {'p95':>9} {'max':>9}")
+def summary(title: str, pages: Pages) -> str:
+    lines = [
+        "",
+        title,
+        "",
+        "| page | requests | median ms | p95 ms | max ms |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for page, values in pages.latencies.items():
-        print(
-            f"{page:34} {len(values):8} {statistics.median(values) * 1000:7.1f} ms"
-            f" {percentile(values, 95) * 1000:7.1f} ms {max(values) * 1000:7.1f} ms"
+        lines.append(
+            f"| {page} | {len(values)} | {statistics.median(values) * 1000:.1f}"
+            f" | {percentile(values, 95) * 1000:.1f} | {max(values) * 1000:.1f} |"
         )
-    print("failures:", dict(pages.failures) or "none")
+    lines += ["", f"failures: {dict(pages.failures) or 'none'}"]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    return text
 
 
 def main() -> None:
@@ -188,6 +197,9 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=250_000)
     parser.add_argument("--ingest-task", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--output", type=Path, default=RESULTS, help="where the Markdown report is written"
+    )
     args = parser.parse_args()
     if args.ingest_task:
         ingest(args.ingest_task, args.count)
@@ -218,7 +230,7 @@ def main() -> None:
             quiet = Pages(url, ids)
             for _ in range(QUIET_ROUNDS):
                 quiet.round()
-            summary("quiet", quiet)
+            report = summary("Quiet", quiet)
             loaded = Pages(url, {**ids, "leavers": quiet.leavers})
             storing = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
                 [*python, "-m", "bench.sqlite_concurrency", "--count", str(args.count),
@@ -227,7 +239,12 @@ def main() -> None:
             )  # fmt: skip
             while storing.poll() is None:
                 loaded.round()
-            summary(f"while {args.count:,} contacts are stored", loaded)
+            report += summary(f"While {args.count:,} contacts are stored", loaded)
+            load = " ".join(f"{value:.1f}" for value in os.getloadavg())
+            args.output.write_text(
+                f"# SQLite pages while a book is stored\n\nLoad average at the end: {load}.\n"
+                + report
+            )
         finally:
             server.terminate()
             server.wait(15)

@@ -56,8 +56,6 @@ class BodyRejected(ValueError):
     English, and `code` with `params` name it for `exports.notices` to word in theirs.
     """
 
-    retryable = False
-
     def __init__(self, reason: str, *, code: str, params: dict[str, int] | None = None):
         super().__init__(reason)
         self.reason = reason
