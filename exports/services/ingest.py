@@ -22,16 +22,18 @@ from django.utils import timezone
 
 from contactsapp.accounts import account_country
 from exports import linkedin_api
-from exports.bulk_insert import (
-    insert_rows,
-    large_cache_while_loading,
-    refresh_planner_statistics,
-)
+from exports.bulk_insert import large_cache_while_loading, refresh_planner_statistics
 from exports.duplicates import duplicate_ranks
 from exports.models import Contact, ContactFingerprint, ExportTask
 from exports.same_person import Grouping
 from exports.search_index import search_index_add
-from exports.services.comparison import export_compare_with_previous
+from exports.services.comparison import (
+    MATCH_ORDER,
+    Compared,
+    comparison_record,
+    export_previous,
+    fingerprints_compare,
+)
 from exports.services.retention import address_books_trim
 from exports.services.rows import (
     CONTACT_COLUMNS,
@@ -44,7 +46,7 @@ from exports.services.rows import (
 )
 from exports.services.status import export_finish
 from exports.sort_ranks import RANK_COLUMNS
-from exports.staged_insert import staged_inserts
+from exports.staged_insert import StagedInserts, staged_inserts
 from operations import metrics
 
 logger = logging.getLogger(__name__)
@@ -63,28 +65,73 @@ def contacts_ingest(
     now = now or timezone.now()
     started = time.perf_counter()
     expires_at = result.expiry()
-    with large_cache_while_loading():
+    with large_cache_while_loading(), staged_inserts(_STAGED) as staging:
         if connection.vendor == "sqlite" and _worth_building(task, expires_at=expires_at, now=now):
-            # SQLite has one writer at a time: the rows are built and staged before the
-            # write transaction, which only copies them, so two workers' ingests overlap.
-            with staged_inserts() as staging:
-                stored = _rows_stored(task=task, result=result, insert=staging.insert)
-                with transaction.atomic():
-                    if not _still_in_progress(task, expires_at=expires_at, now=now):
-                        return task
-                    staging.copy()
-                    _book_completed(task=task, stored=stored, now=now, expires_at=expires_at)
+            # SQLite has one writer at a time: the rows are built, staged and compared
+            # before the write transaction, which only copies them, so two workers'
+            # ingests overlap.
+            stored = _rows_stored(task=task, result=result, insert=staging.insert)
+            compared = _fingerprints_compared(task=task, staging=staging)
+            with transaction.atomic():
+                if not _still_in_progress(task, expires_at=expires_at, now=now):
+                    return task
+                if _previous_id(compared) != _previous_id(export_previous(task=task)):
+                    # Another export of the member finished or went meanwhile: again, now.
+                    _fingerprints_reset(task=task, staging=staging)
+                    compared = _fingerprints_compared(task=task, staging=staging)
+                staging.copy()
+                _book_completed(
+                    task=task, stored=stored, compared=compared, now=now, expires_at=expires_at
+                )
         else:
             with transaction.atomic():
                 if not _still_in_progress(task, expires_at=expires_at, now=now):
                     return task
-                stored = _rows_stored(task=task, result=result, insert=insert_rows)
-                _book_completed(task=task, stored=stored, now=now, expires_at=expires_at)
+                stored = _rows_stored(task=task, result=result, insert=staging.insert)
+                compared = _fingerprints_compared(task=task, staging=staging)
+                staging.copy()
+                _book_completed(
+                    task=task, stored=stored, compared=compared, now=now, expires_at=expires_at
+                )
     totals = stored.totals
     logger.info("event=export_ingested export=%s contacts=%d", task.public_id, totals.contacts)
     metrics.ingest_recorded(seconds=time.perf_counter() - started, contacts=totals.contacts)
     address_books_trim(owner_id=task.owner_id)
     return task
+
+
+# The fingerprints are staged on every database, so the comparison fills in each row before
+# it is stored (`previous_position` is the comparison's alone); on SQLite the contacts too.
+_STAGED = {ContactFingerprint: ("previous_position",)}
+# What the comparison looks up in the staged fingerprints: which were found by each level.
+_STAGED_KEYS = [level.value for level in MATCH_ORDER]
+
+
+def _fingerprints_compared(*, task: ExportTask, staging: StagedInserts) -> Compared | None:
+    """Compare the staged fingerprints with the member's previous export, if any."""
+    previous = export_previous(task=task)
+    if previous is None:
+        return None
+    table = staging.table(ContactFingerprint)
+    if not staging.indexed(ContactFingerprint):
+        staging.index(ContactFingerprint, _STAGED_KEYS)
+    return fingerprints_compare(task=task, previous=previous, table=table)
+
+
+def _fingerprints_reset(*, task: ExportTask, staging: StagedInserts) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {staging.table(ContactFingerprint)} SET matched_by = '', "  # noqa: S608
+            "previous_position = NULL, email_changed = %s, phone_changed = %s "
+            "WHERE task_id = %s",
+            [False, False, task.pk],
+        )
+
+
+def _previous_id(found: Compared | ExportTask | None) -> int | None:
+    if found is None:
+        return None
+    return found.previous.pk if isinstance(found, Compared) else found.pk
 
 
 def _worth_building(task: ExportTask, *, expires_at: datetime, now: datetime) -> bool:
@@ -160,19 +207,25 @@ def _rows_stored(
 
 
 def _book_completed(
-    *, task: ExportTask, stored: _Stored, now: datetime, expires_at: datetime
+    *,
+    task: ExportTask,
+    stored: _Stored,
+    compared: Compared | None,
+    now: datetime,
+    expires_at: datetime,
 ) -> None:
     """After its rows: the book's search index, statistics, comparison, and the task's
     counts; in the transaction that stored the rows."""
     totals, grouping = stored.totals, stored.grouping
     search_index_add(task=task)
     if totals.contacts >= LARGE_ADDRESS_BOOK:
-        # PostgreSQL must know the tables are no longer tiny: the comparison below joins
-        # on the fingerprints, and without the ranks' statistics it sorts the whole
-        # book for each search page instead of walking it in the sort's order.
+        # PostgreSQL must know the tables are no longer tiny: the next comparison joins on
+        # these fingerprints, and without the ranks' statistics it sorts the whole book
+        # for each search page instead of walking it in the sort's order.
         refresh_planner_statistics(Contact, ["task", "position", *RANK_COLUMNS])
         refresh_planner_statistics(ContactFingerprint, FINGERPRINT_KEYS)
-    export_compare_with_previous(task=task)
+    if compared is not None:
+        comparison_record(task=task, compared=compared)
     export_finish(
         task=task,
         status=Status.SUCCEEDED,
