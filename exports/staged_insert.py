@@ -65,6 +65,9 @@ class StagedInserts:
         table, columns = _quoted_table_and_columns(model, fields)
         _, all_columns = _quoted_table_and_columns(model, (*fields, *also))
         name = connection.ops.quote_name(STAGING_PREFIX + model._meta.db_table)
+        # Known before it is filled, so a book failing half-way drops it too.
+        self._tables[model] = _Staged(table=table, columns=all_columns, name=name)
+        self._order.append(model)
         with connection.cursor() as cursor:
             if sqlite:
                 # No types: a column without affinity keeps each value as it was bound, so
@@ -80,8 +83,6 @@ class StagedInserts:
                 with cursor.cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
-        self._tables[model] = _Staged(table=table, columns=all_columns, name=name)
-        self._order.append(model)
 
     def table(self, model: type[Model]) -> str | None:
         """The quoted name of `model`'s staging table (for statements on it), if staged."""
