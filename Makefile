@@ -59,11 +59,13 @@ lock: $(VENV)/.installed
 ## bench: address-book scale (1k/10k/50k) beside this machine's limits, SQLite and PostgreSQL
 ##        (BENCH_ARGS=--quick for a smoke run; results in bench/results/latest.{md,json}),
 ##        then the memory and time of reading LinkedIn's worst bodies (bench/results/hostile-latest.md),
+##        then 20 books of 10,000 stored by 2 workers beside one (bench/results/parallel-ingest-latest.md),
 ##        then bench-refresh
 bench: $(VENV)/.installed
 	$(PY) -m bench $(BENCH_ARGS)
 	$(PY) -m bench.hostile_bodies
 	$(PY) -m bench.enrichment
+	$(PY) -m bench.parallel_ingest
 	$(MAKE) bench-refresh
 
 ## bench-refresh: automatic refresh, SQLite and PostgreSQL: the worker's round at 10,000 and
