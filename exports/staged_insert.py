@@ -70,10 +70,14 @@ class StagedInserts:
         self._order.append(model)
         with connection.cursor() as cursor:
             if sqlite:
-                # No types: a column without affinity keeps each value as it was bound, so
-                # the copy stores what executemany would have.
+                # The table's own column affinities: a value is stored as the table would
+                # store it, and a comparison with the table's columns can use an index on
+                # the staged ones (with no affinity it cannot, and each probe is a scan).
                 cursor.execute(f"DROP TABLE IF EXISTS temp.{name}")
-                cursor.execute(f"CREATE TEMP TABLE {name} ({all_columns})")
+                cursor.execute(
+                    f"CREATE TEMP TABLE {name} AS "  # noqa: S608 (quoted names)
+                    f"SELECT {all_columns} FROM {table} WHERE 0"
+                )
                 _executemany(cursor, f"INSERT INTO temp.{name} ({columns})", len(fields), rows)
             else:
                 cursor.execute(
