@@ -64,6 +64,7 @@ lock: $(VENV)/.installed
 ##        then the data archive's join, then CardDAV at 50,000 (bench/results/carddav-50000-latest.md),
 ##        each page in every language beside English (bench/results/languages-latest.md),
 ##        SQLite's pages while 250,000 contacts are stored (bench/results/sqlite-concurrency-latest.md),
+##        then 20 books of 10,000 stored by 2 workers beside one (bench/results/parallel-ingest-latest.md),
 ##        then bench-refresh
 bench: $(VENV)/.installed
 	$(PY) -m bench $(BENCH_ARGS)
@@ -72,6 +73,7 @@ bench: $(VENV)/.installed
 	$(PY) -m bench.carddav --size 50000 --output bench/results/carddav-50000-latest.md
 	$(PY) -m bench.languages
 	$(PY) -m bench.sqlite_concurrency
+	$(PY) -m bench.parallel_ingest
 	$(MAKE) bench-refresh
 
 ## bench-refresh: automatic refresh, SQLite and PostgreSQL: the worker's round at 10,000 and

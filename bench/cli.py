@@ -62,6 +62,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--profile", action="store_true", help="cProfile ingest, CSV and pages at the top size"
     )
     parser.add_argument(
+        "--ingest-only",
+        action="store_true",
+        help="only the ingest beside its limits (no CSV, downloads, pages or polls)",
+    )
+    parser.add_argument(
         "--clients",
         type=_ints,
         help="status pollers in a closed loop, beside the trivial view (default 1,10,50; "
@@ -112,6 +117,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     options.paced_clients = [count for count in options.paced_clients if count > 0]
     options.poll_seconds = options.poll_seconds or (2.0 if quick else 3.0)
     options.paced_seconds = options.paced_seconds or (4.0 if quick else 6.0)
+    if options.ingest_only:
+        options.page_reps, options.clients, options.paced_clients = 0, [], []
     options.databases = [name.strip() for name in options.db.split(",") if name.strip()]
     unknown = set(options.databases) - {"sqlite", "postgresql"}
     if unknown:
@@ -237,6 +244,7 @@ def run_worker(kind: str, options: argparse.Namespace) -> dict[str, Any]:
             "page_reps": options.page_reps,
             "memory": not options.no_memory,
             "profile": options.profile,
+            "ingest_only": options.ingest_only,
             "clients": options.clients,
             "paced_clients": options.paced_clients,
             "poll_seconds": options.poll_seconds,

@@ -219,15 +219,21 @@ def _member(number: int, *, previous: bytes | None = None, label: str = "member"
     return user
 
 
-def _parallel_ingest(size: int, *, processes: int) -> float:
-    """Run `processes` ingest loops at once (each its own members); return contacts/s."""
+def _parallel_ingest(size: int, *, processes: int, books: int = SINGLE_INGESTS) -> float:
+    """Run `processes` ingest loops at once (each its own members, `books` ingests each);
+    return contacts/s."""
     with tempfile.TemporaryDirectory() as folder:
         go = Path(folder) / "go"
         loops = [
             subprocess.Popen(  # noqa: S603 (our own interpreter and module)
                 [sys.executable, "-m", "bench.refresh_throughput", "--ingest-loop", str(size)],
                 cwd=REPOSITORY,
-                env={**os.environ, "BENCH_GO_FILE": str(go), "BENCH_LOOP_LABEL": f"loop{n}"},
+                env={
+                    **os.environ,
+                    "BENCH_GO_FILE": str(go),
+                    "BENCH_LOOP_LABEL": f"loop{n}",
+                    "BENCH_LOOP_BOOKS": str(books),
+                },
                 stdout=subprocess.PIPE,
                 text=True,
             )
@@ -248,7 +254,7 @@ def _parallel_ingest(size: int, *, processes: int) -> float:
 
 def ingest_loop(size: int) -> None:
     """A parallel-ingest process: members and their previous exports, then, on the signal,
-    `SINGLE_INGESTS` ingests of the next export; print contacts and wall-clock bounds."""
+    `BENCH_LOOP_BOOKS` ingests of the next export; print contacts and wall-clock bounds."""
     import django
 
     django.setup()
@@ -258,7 +264,8 @@ def ingest_loop(size: int) -> None:
     previous, following = export_body(size), export_body(size, version=1)
     label = os.environ["BENCH_LOOP_LABEL"]
     ingest_app(export_body(100), _member(0, label=label))  # warm-up
-    owners = [_member(n, previous=previous, label=label) for n in range(SINGLE_INGESTS)]
+    books = int(os.environ.get("BENCH_LOOP_BOOKS", SINGLE_INGESTS))
+    owners = [_member(n, previous=previous, label=label) for n in range(books)]
     go = Path(os.environ["BENCH_GO_FILE"])
     (go.parent / f"ready-{label}").touch()
     while not go.exists():

@@ -77,6 +77,8 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
         log(f"[{name}] ingest {size:,} contacts x{config['reps']}")
         ingest, task = measure.ingest_measure(size, reps=config["reps"], memory=config["memory"])
         result["ingest"].append(ingest)
+        if config.get("ingest_only"):
+            continue
         log(f"[{name}] CSV of {size:,} contacts x{config['reps']}")
         result["csv"].append(
             measure.csv_measure(task, reps=config["reps"], memory=config["memory"])

@@ -54,8 +54,13 @@ def person_name_key(name: str) -> str:
     """The name as two entries of one person match it: accents, case, punctuation and word
     order aside ("Smith, John" and "john SMITH" are both "john smith"); "" for no name.
     """
-    decomposed = unicodedata.normalize("NFKD", name)
-    letters = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    if name.isascii():
+        # Most names, and ingest keys every contact's: ASCII has nothing to decompose and no
+        # marks, and its case folding is lower().
+        letters = name.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", name)
+        letters = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
     return " ".join(sorted(_WORDS.findall(letters)))
 
 

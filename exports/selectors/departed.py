@@ -20,13 +20,16 @@ from exports.selectors.in_order import DOWNLOAD_ROWS
 DEPARTED_SHOWN = 20
 
 
-def departed_sql(*, task_id: int, previous_id: int, after: int = -1) -> tuple[str, list]:
+def departed_sql(
+    *, task_id: int, previous_id: int, after: int = -1, current_table: str = ""
+) -> tuple[str, list]:
     """Return SQL (and its parameters) selecting, in order, the positions after `after` of
     the previous export's contacts that no contact of the task was found to be, at any
-    level of the match order.
+    level of the match order; the task's fingerprints are read from `current_table` when
+    given (ingest compares them before they are stored).
     """
     table = sql_table(ContactFingerprint)
-    gone, params = not_found_by(departures.LEVELS, task_id, table)
+    gone, params = not_found_by(departures.LEVELS, task_id, current_table or table)
     sql = (
         f"SELECT old.position AS position FROM {table} old "  # noqa: S608
         f"WHERE old.task_id = %s AND old.position > %s{gone} ORDER BY old.position"

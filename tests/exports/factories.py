@@ -10,12 +10,13 @@ import itertools
 import json
 from datetime import datetime, timedelta
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from contactsapp.models import LinkedInAccount
 from exports import linkedin_api, services
-from exports.models import ExportTask
+from exports.models import Contact, ContactFingerprint, ExportTask
 
 _numbers = itertools.count(1)
 
@@ -79,3 +80,19 @@ def two_exports(before: list[dict], after: list[dict], *, owner=None):
     first = export_ingested(owner, before, at=start)
     second = export_ingested(owner, after, at=start + timedelta(hours=1))
     return first, second
+
+
+def export_failing_half_way() -> ExportTask:
+    """Ingest a book whose second contact is not one; return its task (nothing stored)."""
+    task = ExportTask.objects.create(owner=member(), linkedin_task_id="crafted")
+    expires = int((timezone.now() + timedelta(days=1)).timestamp() * 1000)
+    contacts = [contact("Ada", "ada@example.com"), "not a contact"]
+    body = json.dumps(
+        {"status": "SUCCEEDED", "result~": {"contacts": contacts, "expiresAt": expires}}
+    )
+    result = linkedin_api.parse_export_task(body.encode()).result
+    with pytest.raises(services.InvalidAddressBook):
+        services.contacts_ingest(task=task, result=result)
+    assert not Contact.objects.filter(task=task).exists()
+    assert not ContactFingerprint.objects.filter(task=task).exists()
+    return task

@@ -6,18 +6,12 @@ other database (the `only_on` marker), so none compares None with None.
 
 from __future__ import annotations
 
-import json
-from datetime import timedelta
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from exports import linkedin_api, services
 from exports.bulk_insert import SQLITE_LOAD_CACHE_KIB, large_cache_while_loading
-from exports.models import Contact, ContactFingerprint, ExportTask
-from tests.exports.factories import contact, export_ingested, member
+from tests.exports.factories import contact, export_failing_half_way, export_ingested, member
 
 pytestmark = pytest.mark.django_db
 
@@ -34,22 +28,6 @@ def _cache_size() -> int:
 
 def _pragmas(queries: CaptureQueriesContext) -> list[str]:
     return [query["sql"] for query in queries.captured_queries if "PRAGMA" in query["sql"].upper()]
-
-
-def _ingest_failing_half_way() -> ExportTask:
-    """Ingest a book whose second contact is not one; return its task (nothing stored)."""
-    task = ExportTask.objects.create(owner=member(), linkedin_task_id="crafted")
-    expires = int((timezone.now() + timedelta(days=1)).timestamp() * 1000)
-    contacts = [contact("Ada", "ada@example.com"), "not a contact"]
-    body = json.dumps(
-        {"status": "SUCCEEDED", "result~": {"contacts": contacts, "expiresAt": expires}}
-    )
-    result = linkedin_api.parse_export_task(body.encode()).result
-    with pytest.raises(services.InvalidAddressBook):
-        services.contacts_ingest(task=task, result=result)
-    assert not Contact.objects.filter(task=task).exists()
-    assert not ContactFingerprint.objects.filter(task=task).exists()
-    return task
 
 
 @on_sqlite
@@ -88,13 +66,13 @@ def test_an_ingest_on_postgresql_sends_no_pragma():
 @on_sqlite
 def test_a_book_failing_half_way_stores_nothing_and_leaves_the_usual_cache():
     usual = _cache_size()
-    _ingest_failing_half_way()
+    export_failing_half_way()
     assert _cache_size() == usual
 
 
 @on_postgresql
 def test_a_book_failing_half_way_stores_nothing_and_sends_no_pragma_on_postgresql():
     with CaptureQueriesContext(connection) as queries:
-        _ingest_failing_half_way()
+        export_failing_half_way()
     assert queries.captured_queries
     assert _pragmas(queries) == []
