@@ -25,12 +25,9 @@ Prints a Markdown table and writes it to `bench/results/carddav-latest.md` (`--o
 
 from __future__ import annotations
 
-import argparse
 import base64
-import json
 import os
 import random
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -210,16 +207,6 @@ def measure(size: int) -> dict[str, Any]:
     return figures
 
 
-def worker(size: int, output: str) -> None:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    Path(output).write_text(json.dumps(measure(size)))
-
-
 TARGETS = (
     # (label, figure, limit, unit)
     ("Depth-1 PROPFIND, first byte", "propfind_first_byte_ms", 50, "ms"),
@@ -300,30 +287,14 @@ def report(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> None:
-    from bench.cli import report_workers
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", default="sqlite,postgresql")
-    parser.add_argument("--size", type=int, default=250_000)
-    # Its own throwaway database: `make bench` may be running beside it.
-    parser.add_argument("--postgres-db", default="contactsapp_bench_carddav")
-    parser.add_argument(
-        "--output", type=Path, default=RESULTS, help=f"the table's file (default {RESULTS.name})"
-    )
-    options = parser.parse_args(argv)
-    report_workers(
-        "bench.carddav",
-        kinds=options.db,
-        size=options.size,
-        describe=report,
-        results_path=options.output,
-        postgres_db=options.postgres_db,
-    )
-
-
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--worker"]:
-        worker(int(sys.argv[2]), sys.argv[3])
-    else:
-        main()
+    from bench.cli import one_measurement
+
+    one_measurement(
+        "bench.carddav",
+        measure=measure,
+        describe=report,
+        results_path=RESULTS,
+        size=250_000,
+        postgres_db="contactsapp_bench_carddav",
+    )

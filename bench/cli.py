@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -211,6 +212,68 @@ def report_workers(
     text = describe(worker_results(module, kinds=kinds, size=size, options=options))
     results_path.write_text(text)
     print(text)
+
+
+@dataclass(frozen=True)
+class Knob:
+    """A number a one-measurement bench module takes on its command line (`--flag`) and
+    hands its worker through the environment, since the worker's command line is the
+    harness's own (`--worker SIZE OUT`)."""
+
+    flag: str
+    environment: str
+    default: int
+    help: str = ""
+
+    @property
+    def dest(self) -> str:
+        return self.flag.lstrip("-").replace("-", "_")
+
+
+def one_measurement(
+    module: str,
+    *,
+    measure: Callable[..., dict],
+    describe: Callable[[list[dict]], str],
+    results_path: Path,
+    size: int,
+    postgres_db: str,
+    knobs: tuple[Knob, ...] = (),
+) -> None:
+    """The whole command line of a one-measurement bench module: `python -m MODULE` runs its
+    worker once per database and reports (`report_workers`); `--worker SIZE OUT`, the
+    worker itself, runs `measure(size, *knobs)` on its migrated throwaway database."""
+    if sys.argv[1:2] == ["--worker"]:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+        values = [int(os.environ.get(knob.environment, knob.default)) for knob in knobs]
+        Path(sys.argv[3]).write_text(json.dumps(measure(int(sys.argv[2]), *values)))
+        return
+    parser = argparse.ArgumentParser(prog=f"python -m {module}")
+    parser.add_argument("--db", default="sqlite,postgresql")
+    parser.add_argument("--size", type=int, default=size)
+    # Its own throwaway database: `make bench` may be running beside it.
+    parser.add_argument("--postgres-db", default=postgres_db)
+    parser.add_argument(
+        "--output", type=Path, default=results_path, help=f"default {results_path.name}"
+    )
+    for knob in knobs:
+        parser.add_argument(knob.flag, type=int, default=knob.default, help=knob.help)
+    options = parser.parse_args()
+    for knob in knobs:
+        os.environ[knob.environment] = str(getattr(options, knob.dest))
+    report_workers(
+        module,
+        kinds=options.db,
+        size=options.size,
+        describe=describe,
+        results_path=options.output,
+        postgres_db=options.postgres_db,
+    )
 
 
 def app_environment(database_url: str) -> dict[str, str]:

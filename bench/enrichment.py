@@ -15,13 +15,9 @@ Prints a Markdown table and writes it to `bench/results/enrichment-latest.md`.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import gc
 import io
-import json
-import os
-import sys
 import time
 import zipfile
 from pathlib import Path
@@ -108,17 +104,6 @@ def measure(size: int, connections: int) -> dict[str, Any]:
     }
 
 
-def worker(size: int, output: str) -> None:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    connections = int(os.environ.get("BENCH_CONNECTIONS", "30000"))
-    Path(output).write_text(json.dumps(measure(size, connections)))
-
-
 def report(results: list[dict[str, Any]]) -> str:
     header = ["database", "contacts", "connections", "ingest limit s", "ingest s",
               "parse s", "upload request s", "worker's join s", "upload to joined s",
@@ -138,30 +123,15 @@ def report(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> None:
-    from bench.cli import report_workers
+if __name__ == "__main__":
+    from bench.cli import Knob, one_measurement
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", default="sqlite,postgresql")
-    parser.add_argument("--size", type=int, default=250_000)
-    parser.add_argument("--connections", type=int, default=30_000)
-    parser.add_argument("--postgres-db", default="contactsapp_bench_enrichment")
-    options = parser.parse_args(argv)
-    # The worker's command line is the harness's (`--worker SIZE OUT`): the connections'
-    # count goes by the environment.
-    os.environ["BENCH_CONNECTIONS"] = str(options.connections)
-    report_workers(
+    one_measurement(
         "bench.enrichment",
-        kinds=options.db,
-        size=options.size,
+        measure=measure,
         describe=report,
         results_path=RESULTS,
-        postgres_db=options.postgres_db,
+        size=250_000,
+        postgres_db="contactsapp_bench_enrichment",
+        knobs=(Knob("--connections", "BENCH_CONNECTIONS", 30_000, "rows of Connections.csv"),),
     )
-
-
-if __name__ == "__main__":
-    if sys.argv[1:2] == ["--worker"]:
-        worker(int(sys.argv[2]), sys.argv[3])
-    else:
-        main()

@@ -13,12 +13,10 @@ Prints a Markdown table and writes it to `bench/results/formats-latest.md`.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import json
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -111,16 +109,6 @@ def _figures(task) -> tuple[int, int, int]:
     return comparison.new_count, comparison.changed_count, comparison.removed_count
 
 
-def worker(size: int, output: str) -> None:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    Path(output).write_text(json.dumps(measure(size)))
-
-
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     return lines + ["| " + " | ".join(row) + " |" for row in rows]
@@ -171,20 +159,14 @@ def report(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> None:
-    from bench.cli import report_workers
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", default="sqlite,postgresql")
-    parser.add_argument("--size", type=int, default=50_000)
-    options = parser.parse_args(argv)
-    report_workers(
-        "bench.formats", kinds=options.db, size=options.size, describe=report, results_path=RESULTS
-    )
-
-
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--worker"]:
-        worker(int(sys.argv[2]), sys.argv[3])
-    else:
-        main()
+    from bench.cli import one_measurement
+
+    one_measurement(
+        "bench.formats",
+        measure=measure,
+        describe=report,
+        results_path=RESULTS,
+        size=50_000,
+        postgres_db="contactsapp_bench_formats",
+    )

@@ -15,10 +15,7 @@ Prints a Markdown table and writes it to `bench/results/languages-latest.md`.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -97,17 +94,6 @@ def measure(size: int, reps: int) -> dict[str, Any]:
     return {"vendor": connection.vendor, "size": size, "reps": reps, "pages": pages}
 
 
-def worker(size: int, output: str) -> None:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    reps = int(os.environ.get("BENCH_LANGUAGE_REPS", "150"))
-    Path(output).write_text(json.dumps(measure(size, reps)))
-
-
 def report(results: list[dict[str, Any]]) -> str:
     load = " ".join(f"{value:.1f}" for value in os.getloadavg())
     lines = [
@@ -138,30 +124,15 @@ def report(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> None:
-    from bench.cli import report_workers
+if __name__ == "__main__":
+    from bench.cli import Knob, one_measurement
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", default="sqlite,postgresql")
-    parser.add_argument("--size", type=int, default=10_000)
-    parser.add_argument("--reps", type=int, default=150)
-    parser.add_argument("--postgres-db", default="contactsapp_bench_languages")
-    options = parser.parse_args(argv)
-    # The worker's command line is the harness's (`--worker SIZE OUT`): the repetitions go
-    # by the environment.
-    os.environ["BENCH_LANGUAGE_REPS"] = str(options.reps)
-    report_workers(
+    one_measurement(
         "bench.languages",
-        kinds=options.db,
-        size=options.size,
+        measure=measure,
         describe=report,
         results_path=RESULTS,
-        postgres_db=options.postgres_db,
+        size=10_000,
+        postgres_db="contactsapp_bench_languages",
+        knobs=(Knob("--reps", "BENCH_LANGUAGE_REPS", 150, "requests a page and language"),),
     )
-
-
-if __name__ == "__main__":
-    if sys.argv[1:2] == ["--worker"]:
-        worker(int(sys.argv[2]), sys.argv[3])
-    else:
-        main()
