@@ -27,23 +27,28 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
     JSON fields take JSON text. Call it inside `transaction.atomic()`: an exception
     raised by the `rows` iterator half-way leaves nothing behind once rolled back.
     """
-    table, columns = _quoted_table_and_columns(model, fields)
+    table, columns = quoted_table_and_columns(model, fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             return
-        placeholders = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-        batch: list[Sequence] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) == SQLITE_BATCH_SIZE:
-                cursor.executemany(sql, batch)
-                batch = []
-        if batch:
+        executemany_batched(cursor, f"INSERT INTO {table} ({columns})", len(fields), rows)
+
+
+def executemany_batched(cursor, insert: str, width: int, rows: Iterable[Sequence]) -> None:
+    """`insert` ("INSERT INTO t (a, b)") of `rows` of `width` values, in batches of
+    `SQLITE_BATCH_SIZE` rows a call: memory stays flat whatever the number of rows."""
+    sql = f"{insert} VALUES ({', '.join(['%s'] * width)})"
+    batch: list[Sequence] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == SQLITE_BATCH_SIZE:
             cursor.executemany(sql, batch)
+            batch = []
+    if batch:
+        cursor.executemany(sql, batch)
 
 
 @contextmanager
@@ -73,12 +78,12 @@ def refresh_planner_statistics(model: type[Model], fields: Sequence[str]) -> Non
     """
     if connection.vendor != "postgresql":
         return
-    table, columns = _quoted_table_and_columns(model, fields)
+    table, columns = quoted_table_and_columns(model, fields)
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {table} ({columns})")
 
 
-def _quoted_table_and_columns(model: type[Model], fields: Sequence[str]) -> tuple[str, str]:
+def quoted_table_and_columns(model: type[Model], fields: Sequence[str]) -> tuple[str, str]:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
     return quote(model._meta.db_table), columns

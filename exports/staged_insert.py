@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Model
 
-from exports.bulk_insert import SQLITE_BATCH_SIZE, _quoted_table_and_columns, insert_rows
+from exports.bulk_insert import executemany_batched, insert_rows, quoted_table_and_columns
 
 STAGING_PREFIX = "staged_"
 
@@ -62,8 +62,8 @@ class StagedInserts:
             insert_rows(model, fields, rows)
             return
         also = tuple(self.staged.get(model, ()))
-        table, columns = _quoted_table_and_columns(model, fields)
-        _, all_columns = _quoted_table_and_columns(model, (*fields, *also))
+        table, columns = quoted_table_and_columns(model, fields)
+        _, all_columns = quoted_table_and_columns(model, (*fields, *also))
         name = connection.ops.quote_name(STAGING_PREFIX + model._meta.db_table)
         # Known before it is filled, so a book failing half-way drops it too.
         self._tables[model] = _Staged(table=table, columns=all_columns, name=name)
@@ -78,7 +78,9 @@ class StagedInserts:
                     f"CREATE TEMP TABLE {name} AS "  # noqa: S608 (quoted names)
                     f"SELECT {all_columns} FROM {table} WHERE 0"
                 )
-                _executemany(cursor, f"INSERT INTO temp.{name} ({columns})", len(fields), rows)
+                executemany_batched(
+                    cursor, f"INSERT INTO temp.{name} ({columns})", len(fields), rows
+                )
             else:
                 cursor.execute(
                     f"CREATE TEMP TABLE {name} ON COMMIT DROP AS "  # noqa: S608 (quoted names)
@@ -132,18 +134,6 @@ class StagedInserts:
         self._tables.clear()
         self._order.clear()
         self._indexed.clear()
-
-
-def _executemany(cursor, insert: str, width: int, rows: Iterable[Sequence]) -> None:
-    sql = f"{insert} VALUES ({', '.join(['%s'] * width)})"
-    batch: list[Sequence] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == SQLITE_BATCH_SIZE:
-            cursor.executemany(sql, batch)
-            batch = []
-    if batch:
-        cursor.executemany(sql, batch)
 
 
 @contextmanager
