@@ -50,22 +50,13 @@ def archive_queue(
 
     Raise `ArchiveRefused` when a join of this book is already queued or under way.
     """
-    now = now or timezone.now()
-    try:
-        with transaction.atomic():
-            return ArchiveJob.objects.create(
-                owner_id=task.owner_id,
-                task=task,
-                created_at=now,
-                file_kind=file_kind,
-                connection_count=len(rows),
-                rows=[_stored(row) for row in rows],
-                lease_until=now,
-            )
-    except IntegrityError as error:  # the partial unique index: one pending join a book
-        raise ArchiveRefused(
-            _("An archive is already being added to this address book: wait for it to finish.")
-        ) from error
+    return _job_create(
+        task=task,
+        now=now or timezone.now(),
+        file_kind=file_kind,
+        connection_count=len(rows),
+        rows=[_stored(row) for row in rows],
+    )
 
 
 def snapshot_queue(
@@ -76,19 +67,22 @@ def snapshot_queue(
 
     Raise `ArchiveRefused` when a join of this book is already queued or under way.
     """
-    now = now or timezone.now()
+    return _job_create(
+        task=task,
+        now=now or timezone.now(),
+        file_kind="api",
+        rows=[],
+        access_token=crypto.encrypt(access_token),
+    )
+
+
+def _job_create(*, task: ExportTask, now: datetime, **fields) -> ArchiveJob:
     try:
         with transaction.atomic():
             return ArchiveJob.objects.create(
-                owner_id=task.owner_id,
-                task=task,
-                created_at=now,
-                file_kind="api",
-                rows=[],
-                access_token=crypto.encrypt(access_token),
-                lease_until=now,
+                owner_id=task.owner_id, task=task, created_at=now, lease_until=now, **fields
             )
-    except IntegrityError as error:
+    except IntegrityError as error:  # the partial unique index: one pending join a book
         raise ArchiveRefused(
             _("An archive is already being added to this address book: wait for it to finish.")
         ) from error
