@@ -70,3 +70,14 @@ def sandbox(linkedin_sandbox: SandboxClient) -> SandboxClient:
     linkedin_sandbox.start()
     linkedin_sandbox.reset()
     return linkedin_sandbox
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """Each test starts in the default language: a request in another language leaves it
+    active in the thread that served it (Django's LocaleMiddleware activates and never
+    deactivates), which would word the next test's direct calls in that language."""
+    yield
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)

@@ -82,7 +82,7 @@ def test_ingest_and_csv_measurements_give_sane_figures(db):
     assert {target["passed"] for target in found} <= {True, False}
     assert any(target["target"].startswith("ingest") for target in found)
     assert any(
-        json_raw.LABEL in target["target"] and measure.JSON_LIMIT in target["target"]
+        str(json_raw.LABEL) in target["target"] and measure.JSON_LIMIT in target["target"]
         for target in found
     )
     assert "Every download" in report.markdown({**results, "machine": MACHINE, "config": CONFIG})
