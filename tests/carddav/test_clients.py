@@ -20,6 +20,7 @@ import vobject
 
 from tests.carddav.clients import BIN, Entry, Vdirsyncer, cards_in, entry
 from tests.carddav.dav import WebMember, cards_in_book, cards_sent
+from tests.enrichment.archives import worker_round
 
 
 def download_cards(web: WebMember, task) -> dict[str, tuple[Entry, str]]:
@@ -94,6 +95,7 @@ def test_vdirsyncer_gets_the_company_and_position_of_an_archive_uploaded_after_i
         f"/exports/{task.public_id}/company-and-position/", {"archive": upload}
     )
     assert response.status_code == 302
+    worker_round()  # the join is the worker's (and so is the cards' index after it)
     stored = download_cards(changing, task)
     # The cards the join changed: a company, a position, a profile or a connection date.
     joined = {uid for uid, (_, text) in stored.items() if before[f"{uid}.vcf"] != text.encode()}
