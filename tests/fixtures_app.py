@@ -15,7 +15,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from contactsapp.linkedin_auth import _client as cached_linkedin_client
+from contactsapp.linkedin_auth.sign_in import _client as cached_linkedin_client
 from exports.models import ExportTask
 
 # Every address of an export that shows or serves its contacts (the short download URLs too).

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from contactsapp.linkedin_auth import _portability_client as portability_client_cache
+from contactsapp.linkedin_auth.portability import _portability_client as portability_client_cache
 from enrichment.services.connections_csv import ConnectionRow, connection_rows
 from exports.worker import poll_exports_step
 from linkedin_sandbox.data_archive import HEADER, NOTES

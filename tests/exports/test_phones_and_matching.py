@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from contactsapp.linkedin_auth import _country
+from contactsapp.linkedin_auth.sign_in import _country
 from exports import matching
 from exports.downloads.formulas import neutralise
 from exports.phones import PhoneReader, phone_international

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contactsapp.linkedin_auth import _language
+from contactsapp.linkedin_auth.sign_in import _language
 from languages.choice import language_supported, time_zone_valid
 
 

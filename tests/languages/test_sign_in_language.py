@@ -1,5 +1,6 @@
-"""The language LinkedIn's `locale` gives at the first sign-in (`contactsapp/linkedin_auth.py`
-reads it, `contactsapp/accounts.py` saves it), through the sandbox's real sign-in.
+"""The language LinkedIn's `locale` gives at the first sign-in
+(`contactsapp/linkedin_auth/sign_in.py` reads it, `contactsapp/accounts.py` saves it),
+through the sandbox's real sign-in.
 """
 
 from __future__ import annotations

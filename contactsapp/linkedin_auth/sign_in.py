@@ -1,9 +1,9 @@
 """Sign In with LinkedIn (OpenID Connect), through authlib's Django client.
 
-This is the only module that knows authlib. It sends the member to LinkedIn with `state`
-and `nonce`, and turns the callback into a verified `LinkedInIdentity` or a `SignInError`
-whose message a member can act on. authlib checks the state, the ID token's signature,
-issuer, audience and expiry; we only relax what LinkedIn is known to do differently.
+It sends the member to LinkedIn with `state` and `nonce`, and turns the callback into a
+verified `LinkedInIdentity` or a `SignInError` whose message a member can act on. authlib
+checks the state, the ID token's signature, issuer, audience and expiry; we only relax
+what LinkedIn is known to do differently.
 
 The state ties the callback to the browser that started signing in; what ties the code to
 that sign-in (so a code obtained for someone else cannot be slipped into it, RFC 9700
@@ -147,10 +147,10 @@ def redirect_to_linkedin(
         return client.authorize_redirect(request, redirect_uri, **extra)
     except (requests.RequestException, ValueError, KeyError, TypeError) as error:
         logger.warning("event=sign_in_failed step=discovery error=%s", type(error).__name__)
-        raise SignInError("unreachable", _UNREACHABLE) from error
+        raise SignInError("unreachable", UNREACHABLE_MESSAGE) from error
 
 
-_UNREACHABLE = gettext_lazy(
+UNREACHABLE_MESSAGE = gettext_lazy(
     "We could not reach LinkedIn just now: it did not answer in time or answered with an "
     "error. Please try again in a minute."
 )
@@ -205,7 +205,7 @@ def complete_sign_in(request: HttpRequest) -> LinkedInIdentity:
     except (requests.RequestException, ValueError, KeyError, TypeError) as error:
         # TypeError: a document of the wrong shape (`null`, a list) where authlib expects one.
         logger.warning("event=sign_in_failed step=token error=%s", type(error).__name__)
-        raise SignInError("unreachable", _UNREACHABLE) from error
+        raise SignInError("unreachable", UNREACHABLE_MESSAGE) from error
     except JoseError as error:
         logger.warning("event=sign_in_failed step=id_token error=%s", type(error).__name__)
         raise SignInError(
@@ -236,7 +236,7 @@ def _identity(token: dict, id_claims: dict, userinfo: dict) -> LinkedInIdentity:
         country=_country(profile.get("locale")),
         language=_language(profile.get("locale")),
         refresh_token=str(token.get("refresh_token") or ""),
-        refresh_token_expires_at=_expiry(token.get("refresh_token_expires_in")),
+        refresh_token_expires_at=token_expiry(token.get("refresh_token_expires_in")),
     )
 
 
@@ -268,142 +268,9 @@ def _language(locale: object) -> str:
     return language_supported(locale)
 
 
-# --- Renewing an access token with a refresh token ----------------------------------------
-
-
-class TokenRenewalError(Exception):
-    """LinkedIn did not renew the access token; `retryable` says whether later may help."""
-
-    def __init__(self, code: str, *, retryable: bool):
-        super().__init__(code)
-        self.code = code
-        self.retryable = retryable
-
-
-@dataclass(frozen=True)
-class RenewedToken:
-    access_token: str
-    token_expires_at: datetime | None
-    scopes: str
-    # LinkedIn may hand out a new refresh token; "" keeps the one we hold.
-    refresh_token: str
-    refresh_token_expires_at: datetime | None
-
-
-def access_token_renew(*, refresh_token: str, scopes: str) -> RenewedToken:
-    """Exchange `refresh_token` for a new access token (OAuth 2.0's refresh grant).
-
-    Raise `TokenRenewalError`: not retryable when LinkedIn refuses the refresh token
-    (revoked, expired: the member must sign in again), retryable when it could not be
-    reached or answered garbage.
-    """
-    try:
-        token = linkedin_client().fetch_access_token(
-            grant_type="refresh_token", refresh_token=refresh_token
-        )
-    except OAuthError as error:
-        logger.warning("event=token_renewal_failed error=%r", error.error)
-        raise TokenRenewalError(error.error or "oauth", retryable=False) from error
-    except (requests.RequestException, ValueError, KeyError, TypeError) as error:
-        logger.warning("event=token_renewal_failed error=%s", type(error).__name__)
-        raise TokenRenewalError("unreachable", retryable=True) from error
-    if not isinstance(token, dict) or not token.get("access_token"):
-        raise TokenRenewalError("no_access_token", retryable=True)
-    return RenewedToken(
-        access_token=str(token["access_token"]),
-        token_expires_at=_expiry(token.get("expires_in")),
-        scopes=str(token.get("scope") or scopes),
-        refresh_token=str(token.get("refresh_token") or ""),
-        refresh_token_expires_at=_expiry(token.get("refresh_token_expires_in")),
-    )
-
-
-def _expiry(seconds: object) -> datetime | None:
+def token_expiry(seconds: object) -> datetime | None:
     """Return when a lifetime in seconds from now ends (LinkedIn's `*_expires_in`)."""
     try:
         return timezone.now() + timedelta(seconds=int(seconds)) if seconds else None
     except (TypeError, ValueError):
         return None
-
-
-# LinkedIn's Member Data Portability product: a second registered application, with its own
-# consent (scope `r_dma_portability_3rd_party`), whose access token reads the member's
-# snapshot (`enrichment/portability.py`). Plain OAuth 2.0: no ID token, nobody signed in.
-
-
-@lru_cache(maxsize=4)
-def _portability_client(
-    discovery_url: str, client_id: str, client_secret: str, scope: str, timeout: float
-):
-    oauth = OAuth()
-    return oauth.register(
-        "linkedin_portability",
-        client_id=client_id,
-        client_secret=client_secret,
-        server_metadata_url=discovery_url,
-        client_kwargs={
-            "scope": scope,
-            "token_endpoint_auth_method": "client_secret_post",
-            "default_timeout": timeout,
-        },
-    )
-
-
-def portability_configured() -> bool:
-    """True when the Member Data Portability application's id and secret are set."""
-    return bool(
-        settings.LINKEDIN_PORTABILITY_CLIENT_ID and settings.LINKEDIN_PORTABILITY_CLIENT_SECRET
-    )
-
-
-def _portability() -> DjangoOAuth2App:
-    return _portability_client(
-        settings.LINKEDIN_OIDC_DISCOVERY_URL,
-        settings.LINKEDIN_PORTABILITY_CLIENT_ID,
-        settings.LINKEDIN_PORTABILITY_CLIENT_SECRET,
-        settings.LINKEDIN_PORTABILITY_SCOPE,
-        settings.LINKEDIN_TIMEOUT,
-    )
-
-
-def portability_redirect(request: HttpRequest, *, redirect_uri: str) -> HttpResponse:
-    """Answer a redirect to LinkedIn's consent page of the portability application; raise
-    `SignInError` if LinkedIn cannot be reached.
-    """
-    try:
-        return _portability().authorize_redirect(request, redirect_uri)
-    except (requests.RequestException, ValueError, KeyError, TypeError) as error:
-        logger.warning(
-            "event=portability_consent_failed step=discovery error=%s", type(error).__name__
-        )
-        raise SignInError("unreachable", str(_UNREACHABLE)) from error
-
-
-def portability_token(request: HttpRequest) -> str:
-    """Exchange the portability callback's code for its access token; raise `SignInError`
-    (cancelled, a state that does not match, LinkedIn's refusal or silence)."""
-    error = request.GET.get("error")
-    if error in CANCELLED_ERRORS:
-        raise SignInError("cancelled", _("You cancelled on LinkedIn: nothing was fetched."))
-    if error:
-        raise SignInError(
-            "denied", _("LinkedIn did not give this permission: nothing was fetched.")
-        )
-    try:
-        token = _portability().authorize_access_token(request)
-    except MismatchingStateError as mismatch:
-        raise SignInError("state", _("This link is no longer valid: start again.")) from mismatch
-    except (OAuthError, AuthlibBaseError, requests.RequestException, ValueError) as failure:
-        logger.warning(
-            "event=portability_consent_failed step=token error=%s", type(failure).__name__
-        )
-        raise SignInError("unreachable", str(_UNREACHABLE)) from failure
-    access_token = token.get("access_token") if isinstance(token, dict) else None
-    # LinkedIn lists the scopes granted (comma-separated); a token without the one asked
-    # for cannot read the snapshot.
-    granted = str(token.get("scope", "")).replace(",", " ").split() if access_token else []
-    if not access_token or (granted and settings.LINKEDIN_PORTABILITY_SCOPE not in granted):
-        raise SignInError(
-            "denied", _("LinkedIn did not give this permission: nothing was fetched.")
-        )
-    return access_token
