@@ -220,9 +220,6 @@ def _identity(token: dict, id_claims: dict, userinfo: dict) -> LinkedInIdentity:
     if userinfo.get("sub") not in (None, id_claims["sub"]):
         raise SignInError("sub_mismatch", _("LinkedIn's answers did not agree. Please try again."))
     profile = {**id_claims, **userinfo}  # userinfo is the fresher of the two
-    expires_at = None
-    if token.get("expires_in"):
-        expires_at = timezone.now() + timedelta(seconds=int(token["expires_in"]))
     return LinkedInIdentity(
         sub=str(id_claims["sub"]),
         name=str(profile.get("name") or ""),
@@ -231,7 +228,7 @@ def _identity(token: dict, id_claims: dict, userinfo: dict) -> LinkedInIdentity:
         email=str(profile.get("email") or ""),
         picture_url=str(profile.get("picture") or ""),
         access_token=token["access_token"],
-        token_expires_at=expires_at,
+        token_expires_at=token_expiry(token.get("expires_in")),
         scopes=str(token.get("scope") or settings.LINKEDIN_SCOPES),
         country=_country(profile.get("locale")),
         language=_language(profile.get("locale")),
