@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 MAX_ERROR_PAUSE = 30.0
 # Longest pause between two heartbeats while idle, in seconds.
 HEARTBEAT_EVERY = 10.0
+# Most rounds in a row that start at once, without the pause between rounds.
+AT_ONCE_ROUNDS = 10
 
 
 def stop_on_signals() -> threading.Event:
@@ -56,21 +58,27 @@ def loop_run(
     interval: float,
     stop: threading.Event,
     heartbeat_file: str | None = None,
+    again: Callable[[object], bool] = lambda result: False,
 ) -> None:
     """Call `step(stop)` every `interval` seconds until `stop` is set.
+
+    When `again(result)` says the round's work may have made more due (an export it
+    started is to be checked), the next round starts at once, up to `AT_ONCE_ROUNDS` in a
+    row: a burst is not slowed by the pause, and nothing that stays due keeps the loop
+    from pausing.
 
     A failing step is logged and retried after a pause that doubles with each failure in
     a row (up to `MAX_ERROR_PAUSE`); the database connections are dropped so the next try
     opens fresh ones.
     """
-    failures = 0
+    failures = at_once = 0
     while not stop.is_set():
         _beat(heartbeat_file)
         try:
             # Connections idle since the last turn may be dead (a database restart) or old.
             for connection in connections.all(initialized_only=True):
                 connection.close_if_unusable_or_obsolete()
-            step(stop)
+            result = step(stop)
         except Exception as error:
             failures += 1
             pause = min(MAX_ERROR_PAUSE, max(interval, 0.5) * 2 ** (failures - 1))
@@ -87,20 +95,27 @@ def loop_run(
         if failures:
             logger.info("event=%s_recovered after_failures=%d", name, failures)
             failures = 0
+        if again(result) and at_once < AT_ONCE_ROUNDS:
+            at_once += 1
+            continue
+        at_once = 0
         _wait(interval, stop=stop, heartbeat_file=heartbeat_file)
     logger.info("event=%s_stopped", name)
 
 
 def poll_exports_step(stop: threading.Event) -> int:
     """One round of the export worker: refresh every export that is due, start the
-    automatic exports that are due, deliver the e-mail that is due."""
+    automatic exports that are due, deliver the e-mail that is due.
+
+    Return how many exports it checked with LinkedIn or started.
+    """
     now = timezone.now()
     overdue_since = services.exports_overdue_since(now=now)
     metrics.WORKER_LOOP_LAG.set((now - overdue_since).total_seconds() if overdue_since else 0)
     try:
-        refreshed = services.exports_refresh_due(now=now, stop=stop.is_set)
+        checked = services.exports_refresh_due(now=now, stop=stop.is_set)
         # Members who asked for it get their next export started; e-mail goes out after.
-        refresh_services.refreshes_start_due(now=now)
+        started = refresh_services.refreshes_start_due(now=now)
         mail_services.outbox_deliver_due(now=now)
         carddav_services.books_index_due(now=now)
         # Uploaded archives are joined here, not in the upload's request.
@@ -113,7 +128,13 @@ def poll_exports_step(stop: threading.Event) -> int:
         metrics.WORKER_ROUNDS.labels(outcome="error").inc()
         raise
     metrics.WORKER_ROUNDS.labels(outcome="ok").inc()
-    return refreshed
+    return checked + started
+
+
+def poll_exports_again(called: int) -> bool:
+    """Whether the export worker's next round starts at once: this one called LinkedIn,
+    so an export it started or checked may be due again already."""
+    return called > 0
 
 
 def purge_step(stop: threading.Event, *, batch_size: int = 5000) -> services.PurgeReport:

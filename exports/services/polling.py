@@ -102,31 +102,37 @@ def export_refresh(*, task: ExportTask, now: datetime | None = None) -> ExportTa
     Safe to call from any number of requests and workers at once: only the caller that
     wins the database lease talks to LinkedIn; the others get the task as it stands.
     """
-    now = now or timezone.now()
+    _export_check(task=task, now=now or timezone.now())
+    return task
+
+
+def _export_check(*, task: ExportTask, now: datetime) -> bool:
+    """`export_refresh`'s work; return whether this call checked `task` with LinkedIn."""
     if task.status != Status.IN_PROGRESS:
-        return task
+        return False
     if now - task.requested_at > timedelta(seconds=settings.EXPORT_TIMEOUT):
         export_finish(task=task, status=Status.FAILED, now=now, **_gave_up(task).failure_fields())
-        return task
+        return False
     if task.next_check_at > now:
         # Not due: as fresh as our read of it, and no write needed. Most polls end here,
         # so they read neither the member's account nor anything else.
-        return task
+        return False
     if not task.owner.linkedin_account.has_usable_token:
         if not task.needs_sign_in:
             export_update_in_progress(task=task, needs_sign_in=True)
-        return task
+        return False
     if not _claim(task, now=now):
         task.refresh_from_db()  # another request or worker is calling LinkedIn
-        return task
+        return False
     _call_linkedin(task, now=now)
-    return task
+    return True
 
 
 def exports_refresh_due(
     *, now: datetime | None = None, limit: int = 100, stop: Callable[[], bool] = lambda: False
 ) -> int:
-    """Refresh every in-progress task whose next check is due; return how many.
+    """Refresh every in-progress task whose next check is due; return how many were
+    checked with LinkedIn (a task waiting for its member to sign in is not).
 
     `stop` is asked before each task, so a worker told to stop leaves no task half-done.
     """
@@ -141,10 +147,9 @@ def exports_refresh_due(
         if stop():
             break
         try:
-            export_refresh(task=task, now=now)
+            count += _export_check(task=task, now=now)
         except ExportTask.DoesNotExist:
             continue  # its member deleted it meanwhile
-        count += 1
     return count
 
 

@@ -32,7 +32,8 @@ def _lease() -> timedelta:
 
 
 def refreshes_start_due(*, now: datetime | None = None, limit: int = 100) -> int:
-    """Handle every member whose `wake_at` has come (up to `limit`); return how many.
+    """Handle every member whose `wake_at` has come (up to `limit`); return how many
+    exports this started.
 
     Each member is taken with a lease, so any number of workers may run this at once.
     """
@@ -42,24 +43,24 @@ def refreshes_start_due(*, now: datetime | None = None, limit: int = 100) -> int
         .order_by("wake_at")
         .values_list("pk", "wake_at")[:limit]
     )
-    handled = 0
+    started = 0
     for pk, wake_at in due:
         lease_until = now + _lease()
         won = RefreshSubscription.objects.filter(pk=pk, wake_at=wake_at).update(wake_at=lease_until)
         if not won:
             continue  # another worker has this member
-        _member_visit(pk, now=now, lease_until=lease_until)
+        started += _member_visit(pk, now=now, lease_until=lease_until)
         metrics.MEMBERS_HANDLED.inc()
-        handled += 1
-    return handled
+    return started
 
 
-def _member_visit(pk: int, *, now: datetime, lease_until: datetime) -> None:
+def _member_visit(pk: int, *, now: datetime, lease_until: datetime) -> bool:
+    """Visit one member under the lease; return whether an export was started."""
     subscription = (
         RefreshSubscription.objects.select_related("user__linkedin_account").filter(pk=pk).first()
     )
     if subscription is None:
-        return  # the member deleted their data meanwhile
+        return False  # the member deleted their data meanwhile
     visit = Visit(subscription=subscription, now=now, lease_until=lease_until)
     if subscription.is_running:
         busy = follow_up(visit)
@@ -68,6 +69,7 @@ def _member_visit(pk: int, *, now: datetime, lease_until: datetime) -> None:
         if not visit.stop_reason and not busy:
             refresh_step(visit)
     _visit_write(visit, pk=pk, lease_until=lease_until)
+    return visit.started
 
 
 def _visit_write(visit: Visit, *, pk: int, lease_until: datetime) -> None:

@@ -95,6 +95,7 @@ def refresh_step(visit: Visit) -> None:
         visit.wakes.append(now + follow_up_after())
         return
     metrics.REFRESHES_STARTED.inc()
+    visit.started = True
     logger.info("event=refresh_started user=%s export=%s", user.pk, task.public_id)
     visit.fields.update(last_export=task, last_started_at=now, refresh_due_at=None)
     visit.outcome(Outcome.STARTED)

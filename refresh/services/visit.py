@@ -37,6 +37,8 @@ class Visit:
     # is queued exactly once, even if the worker dies right after.
     mails: list[Callable[[], None]] = field(default_factory=list)
     finished: str = ""
+    # An export was started for the member in this visit.
+    started: bool = False
 
     @property
     def user(self) -> AbstractBaseUser:

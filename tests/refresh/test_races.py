@@ -21,9 +21,9 @@ def test_workers_racing_the_round_start_one_export_per_member(sign_in_member, li
     for user in users:
         services.refresh_enable(user=user, now=now)
 
-    handled = run_together(6, lambda _: services.refreshes_start_due(now=now))
+    started = run_together(6, lambda _: services.refreshes_start_due(now=now))
 
-    assert sum(handled) == 3  # each member handled by exactly one worker
+    assert sum(started) == 3  # each member's export started by exactly one worker
     for user in users:
         assert ExportTask.objects.filter(owner=user).count() == 1
     assert linkedin.stats()["requests"]["export_start"] == 3
