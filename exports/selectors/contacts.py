@@ -78,13 +78,15 @@ def contacts_search(*, task: ExportTask, query: str = "", sort: str = "") -> Que
     The query is folded as the stored text was (`collation.search_form`): no case, no
     accents, any Unicode form.
     """
-    contacts = contacts_shown(Contact.objects.filter(task=task))
     query = search_form(query.strip()[:MAX_QUERY_LENGTH])
     if "\x00" in query:
         # No stored contact holds a NUL (ingest drops them), and PostgreSQL refuses one.
-        return contacts.none()
+        return Contact.objects.none()
     if query:
-        contacts = search_index.narrowed(contacts.filter(search_text__contains=query), query)
+        candidates = search_index.candidates(task=task, query=query)
+        contacts = contacts_shown(candidates.filter(search_text__contains=query))
+    else:
+        contacts = contacts_shown(Contact.objects.filter(task=task))
     how = _sort_of(task, sort)
     if not how.descending:
         return contacts.order_by(how.rank)

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from exports import linkedin_api, selectors, services
+from exports import linkedin_api, search_index, selectors, services
 from exports.models import Contact, ExportTask
 
 pytestmark = pytest.mark.django_db
@@ -244,9 +244,14 @@ def test_pages_of_a_sorted_search_put_together_are_the_sorted_matches(
         "555 01",
     ],
 )
-def test_a_search_of_three_characters_or_more_is_exactly_the_substring_match(book, typed):
-    # On SQLite a trigram index finds these (migration 0005); the answer must be what a
-    # plain substring test of the stored search text says, in LinkedIn's order.
+@pytest.mark.parametrize("few", [search_index.FEW_CANDIDATES, 0], ids=["rare", "common"])
+def test_a_search_of_three_characters_or_more_is_exactly_the_substring_match(
+    book, typed, few, monkeypatch
+):
+    # On SQLite a trigram index finds these (migration 0005), or, for a term it finds
+    # everywhere, the book is walked; the answer must be what a plain substring test of
+    # the stored search text says, in LinkedIn's order.
+    monkeypatch.setattr(search_index, "FEW_CANDIDATES", few)
     client, url, task = book
     folded = typed.lower()
     expected = [
@@ -277,7 +282,26 @@ def test_a_search_reads_an_index_of_the_search_text_on_either_database(book):
         assert shown(client, url, q="muller") == [8, 10]
     searches = [q["sql"] for q in queries if "search_text" in q["sql"]]
     assert searches
-    # SQLite: the trigram index of migration 0005 beside the substring test; PostgreSQL's
-    # planner reads its trigram index (migration 0002) for the substring test itself.
-    marker = "exports_contact_search MATCH" if connection.vendor == "sqlite" else "LIKE"
-    assert all(marker in sql for sql in searches)
+    if connection.vendor == "postgresql":
+        # The planner reads its trigram index (migration 0002) for the substring test.
+        assert all("LIKE" in sql for sql in searches)
+        return
+    # SQLite: the trigram index of migration 0005 first, then the substring test of the
+    # few contacts it found, by key: no walk of the book by its task.
+    assert any("exports_contact_search MATCH" in q["sql"] for q in queries)
+    assert all('"exports_contact"."id" IN (' in sql for sql in searches)
+    assert not any('"exports_contact"."task_id" =' in sql for sql in searches)
+
+
+def test_a_search_shows_none_of_the_same_contacts_in_another_members_book(book):
+    client, url, task = book
+    other = get_user_model().objects.create_user(username="someone-else")
+    theirs = ExportTask.objects.create(owner=other, linkedin_task_id="AQtheirs")
+    services.contacts_ingest(
+        task=theirs, result=linkedin_api.parse_export_task(export_body(BOOK)).result
+    )
+    # The index finds both books' Müllers; the page shows this book's two.
+    page = client.get(url, {"q": "muller"}).context["page"]
+    assert {contact.task_id for contact in page.object_list} == {task.pk}
+    assert [contact.position for contact in page.object_list] == [8, 10]
+    assert page.paginator.count == 2
