@@ -195,3 +195,28 @@ def test_each_page_is_measured_in_every_language_and_the_report_names_each_miss(
     text = languages.report([figures])
     assert text.count(f"| {figures['vendor']} |") == 5
     assert ("Every page within target." in text) != ("over the target" in text)
+
+
+def test_each_ingest_feature_is_measured_alone_over_the_same_contacts(db):
+    from bench import ingest_features
+    from bench.body import export_body
+    from exports import linkedin_api
+
+    contacts = list(linkedin_api.parse_export_task(export_body(CONTACTS)).result.checked_contacts())
+    features = {
+        **ingest_features._computed(contacts, owner_id=1, collation=""),
+        "reading": 0.01,
+        "search index": ingest_features._search_index_seconds(contacts),
+    }
+
+    assert set(features) == set(ingest_features.FEATURES)
+    assert all(seconds >= 0 for seconds in features.values())
+    assert features["phones"] > 0 and features["fingerprints"] > 0
+    row = {
+        "vendor": "sqlite", "version": "3", "size": CONTACTS, "limit": 0.5, "app": 2.0,
+        "features": features, "load": "1.0",
+    }  # fmt: skip
+    text = ingest_features.report([row])
+    assert f"| sqlite 3 | {CONTACTS} | 0.50 | 2.00 (4.0x) |" in text
+    together = sum(features.values())
+    assert f"| {together:.2f} ({together / 0.5:.1f}x) |" in text
