@@ -95,8 +95,9 @@ def report(results: list[dict[str, Any]]) -> str:
     lines += [
         "",
         '"Rest" is the app\'s ingest minus the features together: the second reading of the '
-        "body, building the rows, writing them and their indexes beyond the limit's, the "
-        "comparison with the previous export, and the transaction.",
+        "body, building the rows, staging and writing them and their indexes beyond the "
+        "limit's, and the transaction (the member's first export: there is nothing to "
+        "compare it with).",
     ]
     return "\n".join(lines) + "\n"
 
