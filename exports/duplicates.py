@@ -189,10 +189,10 @@ def person_groups(contacts: QuerySet[Contact], *, searched: bool) -> Iterator[li
     alone, the contacts of a duplicate group together, in the order of each person's
     first contact.
 
-    The book's people are walked in LinkedIn's order, each by its first contact, which for
-    a group brings the rest of it, read for a batch's groups at once on the duplicates
-    index, so nothing sorts the book. A search may leave out a group's first contact, so a
-    search's matches are sorted by group instead.
+    The whole book is walked in LinkedIn's order; a group's first contact brings the rest
+    of its group, read for a batch's groups at once on the duplicates index, so nothing
+    sorts the book. A search may leave out a group's first contact, so a search's matches
+    are sorted by group instead.
     """
     if searched:
         person_order = Coalesce("duplicate_group", "position")
@@ -200,9 +200,7 @@ def person_groups(contacts: QuerySet[Contact], *, searched: bool) -> Iterator[li
         for _, group in itertools.groupby(rows, key=_person_of_row):
             yield list(group)
         return
-    # The rest of a group is read with its first contact, not also on the walk.
-    persons = contacts.filter(Q(duplicate_group__isnull=True) | Q(position=F("duplicate_group")))
-    for batch in batched(by_position(persons, PersonRow)):
+    for batch in batched(by_position(contacts, PersonRow)):
         firsts = [row.position for row in batch if row.duplicate_group == row.position]
         others: dict[int, list[PersonRow]] = {first: [] for first in firsts}
         if firsts:
@@ -219,8 +217,9 @@ def person_groups(contacts: QuerySet[Contact], *, searched: bool) -> Iterator[li
         for row in batch:
             if row.duplicate_group is None:
                 yield [row]
-            else:
+            elif row.duplicate_group == row.position:
                 yield [row, *others[row.duplicate_group]]
+            # Else listed with its group's first contact, already written.
 
 
 def _person_of_row(row: PersonRow) -> object:
