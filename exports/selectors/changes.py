@@ -171,11 +171,13 @@ def _changes_sql(
         f" JOIN {contacts} c ON c.task_id = f.task_id AND c.position = f.position"
         f" LEFT JOIN {contacts} p ON p.task_id = %s AND p.position = f.previous_position"
         " AND f.matched_by <> ''"
-        " WHERE f.task_id = %s AND f.position > %s"
+        # The bound on the contacts too: else PostgreSQL's merge join reads them from the
+        # book's start for every batch.
+        " WHERE f.task_id = %s AND f.position > %s AND c.position > %s"
         " AND (f.matched_by = '' OR f.email_changed OR f.phone_changed)"
         " ORDER BY f.position LIMIT %s"
     )
-    return sql, [previous_id, task_id, after, limit]
+    return sql, [previous_id, task_id, after, after, limit]
 
 
 def _contacts_at(task: ExportTask | None, positions: list[int | None]) -> dict[int, Contact]:
