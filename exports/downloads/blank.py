@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from exports.downloads.base import Person
 
 if TYPE_CHECKING:
-    from exports.selectors.in_order import PersonRow
+    from exports.selectors.in_order import CardRow, PersonRow
 
 
 def is_blank(person: Person) -> bool:
@@ -26,7 +26,7 @@ def is_blank(person: Person) -> bool:
     )
 
 
-def has_content(row: PersonRow) -> bool:
+def has_content(row: CardRow | PersonRow) -> bool:
     """Whether the contact of `row` has something to put in a card: `is_blank`'s rule on the
     row itself (its one e-mail, and its phone only when LinkedIn sent one), with no
     `Person` to build."""

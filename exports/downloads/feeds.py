@@ -56,7 +56,7 @@ def _changes(writer: ModuleType, *, task: ExportTask, query: str, merged: bool) 
 FEEDS: dict[str, Feed] = {
     "rows": _rows,  # `in_order.ContactRow` per contact
     "people": _people,  # `base.Person` per contact, or per person when merged; for the
-    # formats without UIDS, `in_order.PersonRow` per contact alone (`people.cards`)
+    # formats without UIDS, `in_order.CardRow` per contact alone (`people.cards`)
     "raw": _raw,  # the stored JSON text of each contact
     "changes": _changes,  # `changes.ContactChange` per new or changed contact, then
     # `enrichment.selectors.ChangedCompany` per company or position changed, then

@@ -17,7 +17,7 @@ from exports.downloads.names import split_name
 
 if TYPE_CHECKING:
     # Only the type: the writers import no models (`changes`).
-    from exports.selectors.in_order import PersonRow
+    from exports.selectors.in_order import CardRow, PersonRow
 
 LABEL = gettext_lazy("Google Contacts (CSV)")
 HINT = gettext_lazy("Import at contacts.google.com: Import, then choose this file.")
@@ -55,18 +55,18 @@ HEADER = (
 SEPARATOR = " ::: "
 
 
-def write(people: Iterable[PersonRow | Person]) -> Iterator[bytes]:
+def write(people: Iterable[CardRow | PersonRow | Person]) -> Iterator[bytes]:
     return csv_chunks(HEADER, map(_row, people), neutralised=True)
 
 
-def _row(entry: PersonRow | Person) -> tuple[str, ...]:
+def _row(entry: CardRow | PersonRow | Person) -> tuple[str, ...]:
     """The cells of a contact alone (its row, `people.cards`) or of a merged person."""
     if type(entry) is Person:
         return _person_row(entry)
     return _contact_row(entry)
 
 
-def _contact_row(row: PersonRow) -> tuple[str, ...]:
+def _contact_row(row: CardRow | PersonRow) -> tuple[str, ...]:
     """`_person_row` of the contact's `Person`, from its row: one e-mail, one phone."""
     first, middle, last = split_name(row.name)
     notes = connection_note(row.connected_on) if row.connected_on else ""

@@ -16,7 +16,7 @@ from exports.downloads.names import split_name
 
 if TYPE_CHECKING:
     # Only the type: the writers import no models (`changes`).
-    from exports.selectors.in_order import PersonRow
+    from exports.selectors.in_order import CardRow, PersonRow
 
 LABEL = gettext_lazy("Outlook (CSV)")
 HINT = gettext_lazy("For Outlook and Microsoft 365: People, then Import contacts.")
@@ -44,18 +44,18 @@ EMAIL_COLUMNS = 3
 PHONE_COLUMNS = 2
 
 
-def write(people: Iterable[PersonRow | Person]) -> Iterator[bytes]:
+def write(people: Iterable[CardRow | PersonRow | Person]) -> Iterator[bytes]:
     return csv_chunks(HEADER, map(_row, people), neutralised=True)
 
 
-def _row(entry: PersonRow | Person) -> Sequence[str]:
+def _row(entry: CardRow | PersonRow | Person) -> Sequence[str]:
     """The cells of a contact alone (its row, `people.cards`) or of a merged person."""
     if type(entry) is Person:
         return _person_row(entry)
     return _contact_row(entry)
 
 
-def _contact_row(row: PersonRow) -> Sequence[str]:
+def _contact_row(row: CardRow | PersonRow) -> Sequence[str]:
     """`_person_row` of the contact's `Person`, from its row: its one e-mail and phone
     each in the first column, and the connection date the only note."""
     first, middle, last = split_name(row.name)

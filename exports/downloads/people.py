@@ -15,7 +15,7 @@ from exports.downloads.uids import StableUids
 from exports.duplicates import person_groups
 from exports.models import ExportTask
 from exports.selectors.contacts import contacts_search
-from exports.selectors.in_order import PersonRow, person_rows
+from exports.selectors.in_order import CardRow, PersonRow, card_rows, person_rows
 
 
 def people(*, task: ExportTask, query: str, merged: bool, uids: bool) -> Iterator[Person]:
@@ -38,15 +38,16 @@ def people(*, task: ExportTask, query: str, merged: bool, uids: bool) -> Iterato
         yield merged_person(rows, uid=uid)
 
 
-def cards(*, task: ExportTask, query: str, merged: bool) -> Iterator[PersonRow | Person]:
+def cards(*, task: ExportTask, query: str, merged: bool) -> Iterator[CardRow | PersonRow | Person]:
     """Yield the entries of a CSV card download (Google, Outlook) of the task's contacts
     matching `query`, as `people` without UIDs would, less the blank ones (`blank`): a
-    contact alone as its row as read, and with `merged` a person listed more than once as
-    one `Person`. Most of a book is contacts listed once, and building a `Person` for each
-    was a large part of these downloads' time.
+    contact alone as its row as read (a `CardRow`, or when merged the `PersonRow` merging
+    read), and with `merged` a person listed more than once as one `Person`. Most of a
+    book is contacts listed once, and building a `Person` for each was a large part of
+    these downloads' time.
     """
     if not merged:
-        return filter(has_content, person_rows(task=task, query=query))
+        return filter(has_content, card_rows(task=task, query=query))
     return _merged_cards(task=task, query=query)
 
 
