@@ -34,6 +34,10 @@ def _ints(text: str) -> list[int]:
     return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
 
 
+def _keys(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
@@ -66,6 +70,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--ingest-only",
         action="store_true",
         help="only the ingest beside its limits (no CSV, downloads, pages or polls)",
+    )
+    parser.add_argument(
+        "--downloads-only",
+        action="store_true",
+        help="only the downloads beside their limits, after one ingest of each size (no CSV, "
+        "pages or polls)",
+    )
+    parser.add_argument(
+        "--formats",
+        type=_keys,
+        help="download formats to measure, keys of exports.downloads.FORMATS, comma-separated "
+        "(default every one)",
     )
     parser.add_argument(
         "--clients",
@@ -118,7 +134,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     options.paced_clients = [count for count in options.paced_clients if count > 0]
     options.poll_seconds = options.poll_seconds or (2.0 if quick else 3.0)
     options.paced_seconds = options.paced_seconds or (4.0 if quick else 6.0)
-    if options.ingest_only:
+    if options.ingest_only or options.downloads_only:
         options.page_reps, options.clients, options.paced_clients = 0, [], []
     options.databases = [name.strip() for name in options.db.split(",") if name.strip()]
     unknown = set(options.databases) - {"sqlite", "postgresql"}
@@ -308,6 +324,8 @@ def run_worker(kind: str, options: argparse.Namespace) -> dict[str, Any]:
             "memory": not options.no_memory,
             "profile": options.profile,
             "ingest_only": options.ingest_only,
+            "downloads_only": options.downloads_only,
+            "formats": options.formats,
             "clients": options.clients,
             "paced_clients": options.paced_clients,
             "poll_seconds": options.poll_seconds,

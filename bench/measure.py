@@ -17,7 +17,7 @@ import statistics
 import time
 import tracemalloc
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -315,20 +315,26 @@ def download_limit_kind(format_key: str) -> str | None:
     return None  # a vCard: the issue names no limit
 
 
-def download_urls(task: ExportTask) -> dict[str, str]:
+def download_urls(task: ExportTask, formats: Collection[str] | None = None) -> dict[str, str]:
+    """The URL of every download by label, or of those of the format keys `formats`."""
     urls = {}
     for label, (key, params) in DOWNLOADS.items():
+        if formats is not None and key not in formats:
+            continue
         url = reverse("contacts_download", args=[task.public_id, key])
         urls[label] = f"{url}?{urlencode(params)}" if params else url
     return urls
 
 
-def downloads_measure(task: ExportTask, *, reps: int = 3, memory: bool = True) -> dict:
-    """Every download of `task` through the whole stack: seconds, first byte, peak memory,
-    each beside its limit, timed in turn with it (app, limit, app, limit...).
+def downloads_measure(
+    task: ExportTask, *, reps: int = 3, memory: bool = True, formats: Collection[str] | None = None
+) -> dict:
+    """Every download of `task` (or those of the format keys `formats`) through the whole
+    stack: seconds, first byte, peak memory, each beside its limit, timed in turn with it
+    (app, limit, app, limit...).
     """
     with _everyone_new(task):
-        return _downloads_measure(task, reps=reps, memory=memory)
+        return _downloads_measure(task, reps=reps, memory=memory, formats=formats)
 
 
 @contextlib.contextmanager
@@ -354,14 +360,16 @@ def _everyone_new(task: ExportTask) -> Iterator[None]:
         empty.delete()
 
 
-def _downloads_measure(task: ExportTask, *, reps: int, memory: bool) -> dict:
+def _downloads_measure(
+    task: ExportTask, *, reps: int, memory: bool, formats: Collection[str] | None
+) -> dict:
     client = signed_in_client(task.owner)
     limits = {
         CSV_LIMIT: lambda: download_limit(task.pk)[2],
         JSON_LIMIT: lambda: json_limit(task.pk)[1],
     }
     figures: dict[str, Any] = {"contacts": task.contact_count, "downloads": {}}
-    for label, url in download_urls(task).items():
+    for label, url in download_urls(task, formats).items():
         kind = download_limit_kind(DOWNLOADS[label][0])
         download_app(client, url)  # warm-up
         runs, limit_times = [], []

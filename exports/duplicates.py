@@ -204,8 +204,11 @@ def person_groups(contacts: QuerySet[Contact], *, searched: bool) -> Iterator[li
         firsts = [row.position for row in batch if row.duplicate_group == row.position]
         others: dict[int, list[PersonRow]] = {first: [] for first in firsts}
         if firsts:
+            # The groups whose first contact is in the batch are those whose group number
+            # is in its range of positions: a range of the duplicates index, where a list
+            # of the firsts made PostgreSQL walk all of the book's groups.
             rest = (
-                contacts.filter(duplicate_group__in=firsts)
+                contacts.filter(duplicate_group__range=(batch[0].position, batch[-1].position))
                 .exclude(position=F("duplicate_group"))
                 .order_by("duplicate_group", "position")
             )

@@ -5,8 +5,9 @@ Each module has a `write(items)` generator of byte chunks and says what it is: `
 `SOURCE` (what it writes, the key of its feed in `feeds.FEEDS`: "rows", each contact's
 name, e-mail, phone and international phone as stored; "people", `base.Person` per
 contact, or per person when `MERGES` and the member asks for merged, with a vCard `uid`
-only when it needs `UIDS`; "raw", the stored JSON text of each contact; "changes", each
-new and changed contact) and whether it `MERGES`. One view streams whichever key is asked
+only when it needs `UIDS`, and for a format without them a contact alone as its row
+(`people.cards`); "raw", the stored JSON text of each contact; "changes", each new and
+changed contact) and whether it `MERGES`. One view streams whichever key is asked
 for (`exports.views.contacts_download`). Adding a format is one module and one line
 below; the menu lists them in this order.
 """

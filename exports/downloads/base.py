@@ -59,10 +59,14 @@ class Person:
     @property
     def connection_note(self) -> str:
         """The connection date as a note ("Connected on LinkedIn on 6 Dec 2026"), or ""."""
-        if self.connected_on is None:
-            return ""
-        day = self.connected_on
-        return f"Connected on LinkedIn on {day.day} {_MONTHS[day.month - 1]} {day.year}"
+        return connection_note(self.connected_on)
+
+
+def connection_note(day: date | None) -> str:
+    """The connection date `day` as a note ("Connected on LinkedIn on 6 Dec 2026"), or ""."""
+    if day is None:
+        return ""
+    return f"Connected on LinkedIn on {day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def chunks(pieces: Iterable[str]) -> Iterator[bytes]:

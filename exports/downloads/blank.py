@@ -9,8 +9,12 @@ spreadsheet, CSV and JSON keep every contact, as LinkedIn sent them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from exports.downloads.base import Person
+
+if TYPE_CHECKING:
+    from exports.selectors.in_order import CardRow, PersonRow
 
 
 def is_blank(person: Person) -> bool:
@@ -19,6 +23,17 @@ def is_blank(person: Person) -> bool:
         person.name.strip()
         or any(email.strip() for email in person.emails)
         or any(phone.as_sent.strip() or phone.international for phone in person.phones)
+    )
+
+
+def has_content(row: CardRow | PersonRow) -> bool:
+    """Whether the contact of `row` has something to put in a card: `is_blank`'s rule on the
+    row itself (its one e-mail, and its phone only when LinkedIn sent one), with no
+    `Person` to build."""
+    return bool(
+        row.name.strip()
+        or row.email.strip()
+        or (row.phone and (row.phone.strip() or row.phone_international))
     )
 
 

@@ -14,7 +14,7 @@ from types import ModuleType
 
 from enrichment.selectors import companies_changed
 from exports.downloads.blank import without_blanks
-from exports.downloads.people import people
+from exports.downloads.people import cards, people
 from exports.models import ExportTask
 from exports.selectors.changes import contact_changes
 from exports.selectors.departed import departed_contacts
@@ -35,6 +35,9 @@ def _rows(writer: ModuleType, *, task: ExportTask, query: str, merged: bool) -> 
 
 def _people(writer: ModuleType, *, task: ExportTask, query: str, merged: bool) -> Iterator:
     # Only the card formats read people, and a blank one would be a blank card.
+    if not writer.UIDS:
+        # The CSV card formats write a contact alone from its row (`people.cards`).
+        return cards(task=task, query=query, merged=merged)
     return without_blanks(people(task=task, query=query, merged=merged, uids=writer.UIDS))
 
 
@@ -52,7 +55,8 @@ def _changes(writer: ModuleType, *, task: ExportTask, query: str, merged: bool) 
 
 FEEDS: dict[str, Feed] = {
     "rows": _rows,  # `in_order.ContactRow` per contact
-    "people": _people,  # `base.Person` per contact, or per person when merged
+    "people": _people,  # `base.Person` per contact, or per person when merged; for the
+    # formats without UIDS, `in_order.CardRow` per contact alone (`people.cards`)
     "raw": _raw,  # the stored JSON text of each contact
     "changes": _changes,  # `changes.ContactChange` per new or changed contact, then
     # `enrichment.selectors.ChangedCompany` per company or position changed, then

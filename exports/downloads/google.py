@@ -7,12 +7,17 @@ Google writes them; phones are in international form when there is one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy
 
-from exports.downloads.base import Person, csv_chunks
+from exports.downloads.base import Person, connection_note, csv_chunks
 from exports.downloads.formulas import neutralise_row
 from exports.downloads.names import split_name
+
+if TYPE_CHECKING:
+    # Only the type: the writers import no models (`changes`).
+    from exports.selectors.in_order import CardRow, PersonRow
 
 LABEL = gettext_lazy("Google Contacts (CSV)")
 HINT = gettext_lazy("Import at contacts.google.com: Import, then choose this file.")
@@ -50,11 +55,34 @@ HEADER = (
 SEPARATOR = " ::: "
 
 
-def write(people: Iterable[Person]) -> Iterator[bytes]:
+def write(people: Iterable[CardRow | PersonRow | Person]) -> Iterator[bytes]:
     return csv_chunks(HEADER, map(_row, people), neutralised=True)
 
 
-def _row(person: Person) -> tuple[str, ...]:
+def _row(entry: CardRow | PersonRow | Person) -> tuple[str, ...]:
+    """The cells of a contact alone (its row, `people.cards`) or of a merged person."""
+    if type(entry) is Person:
+        return _person_row(entry)
+    return _contact_row(entry)
+
+
+def _contact_row(row: CardRow | PersonRow) -> tuple[str, ...]:
+    """`_person_row` of the contact's `Person`, from its row: one e-mail, one phone."""
+    first, middle, last = split_name(row.name)
+    notes = connection_note(row.connected_on) if row.connected_on else ""
+    phone = (row.phone_international or row.phone) if row.phone else ""
+    first, middle, last, notes, email, phone = neutralise_row(
+        (first, middle, last, notes, row.email, phone)
+    )
+    if not (row.company or row.title or row.profile_url):
+        return (first, middle, last, *_PHONETIC_TO_FILE_AS, "", "", *_DEPARTMENT_TO_BIRTHDAY,
+                notes, "", "", "", email, "", phone, "", "")  # fmt: skip
+    company, title, url = neutralise_row((row.company, row.title, row.profile_url))
+    return (first, middle, last, *_PHONETIC_TO_FILE_AS, company, title, *_DEPARTMENT_TO_BIRTHDAY,
+            notes, "", "", "", email, "", phone, "Profile" if url else "", url)  # fmt: skip
+
+
+def _person_row(person: Person) -> tuple[str, ...]:
     first, middle, last = split_name(person.name)
     notes = f"Also listed as: {'; '.join(person.other_names)}" if person.other_names else ""
     if person.connected_on:

@@ -6,12 +6,17 @@ person goes to Notes, so none is lost.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy
 
-from exports.downloads.base import Person, csv_chunks
+from exports.downloads.base import Person, connection_note, csv_chunks
 from exports.downloads.formulas import neutralise_row
 from exports.downloads.names import split_name
+
+if TYPE_CHECKING:
+    # Only the type: the writers import no models (`changes`).
+    from exports.selectors.in_order import CardRow, PersonRow
 
 LABEL = gettext_lazy("Outlook (CSV)")
 HINT = gettext_lazy("For Outlook and Microsoft 365: People, then Import contacts.")
@@ -39,11 +44,30 @@ EMAIL_COLUMNS = 3
 PHONE_COLUMNS = 2
 
 
-def write(people: Iterable[Person]) -> Iterator[bytes]:
+def write(people: Iterable[CardRow | PersonRow | Person]) -> Iterator[bytes]:
     return csv_chunks(HEADER, map(_row, people), neutralised=True)
 
 
-def _row(person: Person) -> Sequence[str]:
+def _row(entry: CardRow | PersonRow | Person) -> Sequence[str]:
+    """The cells of a contact alone (its row, `people.cards`) or of a merged person."""
+    if type(entry) is Person:
+        return _person_row(entry)
+    return _contact_row(entry)
+
+
+def _contact_row(row: CardRow | PersonRow) -> Sequence[str]:
+    """`_person_row` of the contact's `Person`, from its row: its one e-mail and phone
+    each in the first column, and the connection date the only note."""
+    first, middle, last = split_name(row.name)
+    notes = connection_note(row.connected_on) if row.connected_on else ""
+    phone = (row.phone_international or row.phone) if row.phone else ""
+    return neutralise_row(
+        (first, middle, last, row.email, "", "", phone, "", notes,
+         row.company, row.title, row.profile_url)
+    )  # fmt: skip
+
+
+def _person_row(person: Person) -> Sequence[str]:
     first, middle, last = split_name(person.name)
     emails = person.emails
     phones = [phone.best for phone in person.phones]

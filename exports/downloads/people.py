@@ -10,11 +10,12 @@ from collections.abc import Callable, Iterable, Iterator
 from exports import matching
 from exports.collation import search_form
 from exports.downloads.base import Person, Phone
+from exports.downloads.blank import has_content, is_blank
 from exports.downloads.uids import StableUids
 from exports.duplicates import person_groups
 from exports.models import ExportTask
 from exports.selectors.contacts import contacts_search
-from exports.selectors.in_order import PersonRow, person_rows
+from exports.selectors.in_order import CardRow, PersonRow, card_rows, person_rows
 
 
 def people(*, task: ExportTask, query: str, merged: bool, uids: bool) -> Iterator[Person]:
@@ -24,14 +25,8 @@ def people(*, task: ExportTask, query: str, merged: bool, uids: bool) -> Iterato
     the people have no vCard UID (its HMAC is most of a row's cost for the CSV formats).
     """
     if not merged and not uids:
-        # The CSV formats, contact by contact: the four fields of a row, no key to read.
         for row in person_rows(task=task, query=query):
-            yield Person(
-                name=row.name,
-                emails=(row.email,) if row.email else (),
-                phones=(Phone(row.phone, row.phone_international),) if row.phone else (),
-                **_who(row),
-            )
+            yield person_of(row, uid="")
         return
     if not merged:
         # The vCard, contact by contact.
@@ -41,6 +36,32 @@ def people(*, task: ExportTask, query: str, merged: bool, uids: bool) -> Iterato
     contacts = contacts_search(task=task, query=query)
     for rows in person_groups(contacts, searched=bool(search_form(query.strip()))):
         yield merged_person(rows, uid=uid)
+
+
+def cards(*, task: ExportTask, query: str, merged: bool) -> Iterator[CardRow | PersonRow | Person]:
+    """Yield the entries of a CSV card download (Google, Outlook) of the task's contacts
+    matching `query`, as `people` without UIDs would, less the blank ones (`blank`): a
+    contact alone as its row as read (a `CardRow`, or when merged the `PersonRow` merging
+    read), and with `merged` a person listed more than once as one `Person`. Most of a
+    book is contacts listed once, and building a `Person` for each was a large part of
+    these downloads' time.
+    """
+    if not merged:
+        return filter(has_content, card_rows(task=task, query=query))
+    return _merged_cards(task=task, query=query)
+
+
+def _merged_cards(*, task: ExportTask, query: str) -> Iterator[PersonRow | Person]:
+    contacts = contacts_search(task=task, query=query)
+    for rows in person_groups(contacts, searched=bool(search_form(query.strip()))):
+        if len(rows) == 1:
+            # `merged_person` of one contact is that contact's `Person`: its row says it.
+            if has_content(rows[0]):
+                yield rows[0]
+            continue
+        person = merged_person(rows, uid=None)
+        if not is_blank(person):
+            yield person
 
 
 def _people_with_uids(rows: Iterable[PersonRow], uids: StableUids) -> Iterator[Person]:

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from typing import NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Q
 
 from exports import departures
 from exports.models import Contact, ContactFingerprint, ExportComparison, ExportTask
-from exports.selectors.departed import departed_named
-from exports.selectors.in_order import batched, by_position
+from exports.selectors.departed import departed_named, sql_table
+from exports.selectors.in_order import DOWNLOAD_FIRST_ROWS, DOWNLOAD_ROWS
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,8 @@ class Changes:
 
 class ContactChange(NamedTuple):
     """A new or changed contact; `previous_*` are "" unless that field changed and the
-    previous export's contacts are still there.
+    previous export's contacts are still there. The flags are as the database gives them
+    (SQLite's 0 and 1 for False and True).
     """
 
     new: bool
@@ -54,6 +57,7 @@ class ContactChange(NamedTuple):
     phone_international: str
     previous_email: str
     previous_phone: str
+    position: int
 
 
 class _Fingerprint(NamedTuple):
@@ -74,6 +78,8 @@ class _Compared(NamedTuple):
 
 
 _SHOWN_FIELDS = _Compared._fields
+# Rows are made by `tuple.__new__` mapped over a batch, as `in_order` makes them.
+_new_row = tuple.__new__
 
 
 def export_changes(*, task: ExportTask, limit: int = 20) -> Changes | None:
@@ -127,50 +133,51 @@ def export_changes(*, task: ExportTask, limit: int = 20) -> Changes | None:
 
 def contact_changes(*, task: ExportTask) -> Iterator[ContactChange]:
     """Yield every new and changed contact of the task in LinkedIn's order, in batches."""
-    comparison = ExportComparison.objects.filter(task=task).select_related("previous").first()
+    comparison = ExportComparison.objects.filter(task=task).values("previous_id").first()
     if comparison is None:
         return
-    fingerprints = ContactFingerprint.objects.filter(task=task).filter(
-        Q(matched_by="") | Q(email_changed=True) | Q(phone_changed=True)
-    )
-    for batch in batched(by_position(fingerprints, _Fingerprint)):
-        # The batch's contacts, now and before, each one query joined by the database with
-        # the batch's fingerprints: no list of positions to send, no model instances.
-        listed = fingerprints.filter(position__range=(batch[0].position, batch[-1].position))
-        current = _compared_at(task, listed.values("position"))
-        previous = {}
-        if any(row.matched_by for row in batch):
-            matched = listed.exclude(matched_by="").values("previous_position")
-            previous = _compared_at(comparison.previous, matched)
-        for row in batch:
-            contact = current.get(row.position)
-            if contact is None:
-                continue
-            before = previous.get(row.previous_position) if row.matched_by else None
-            yield ContactChange(
-                new=not row.matched_by,
-                email_changed=row.email_changed,
-                phone_changed=row.phone_changed,
-                name=contact.name,
-                email=contact.email,
-                phone=contact.phone,
-                phone_international=contact.phone_international,
-                previous_email=before.email if before and row.email_changed else "",
-                previous_phone=before.phone if before and row.phone_changed else "",
-            )
+    after, size = -1, DOWNLOAD_FIRST_ROWS
+    while True:
+        sql, params = _changes_sql(
+            task_id=task.pk, previous_id=comparison["previous_id"], after=after, limit=size
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            batch = cursor.fetchall()
+        if not batch:
+            return
+        # The cells come as the database gives them, in `ContactChange`'s order: no Python
+        # runs per row to read them.
+        yield from map(_new_row, repeat(ContactChange), batch)
+        after, size = batch[-1][-1], DOWNLOAD_ROWS
 
 
-def _compared_at(task: ExportTask | None, positions: QuerySet) -> dict[int, _Compared]:
-    """The shown fields of `task`'s contacts at `positions` (a query of positions), by
-    position; none once the task's contacts are purged.
+def _changes_sql(
+    *, task_id: int, previous_id: int | None, after: int, limit: int
+) -> tuple[str, list]:
+    """Return SQL (and its parameters) reading the next `limit` new and changed contacts
+    after position `after`, each its fingerprint joined with the contact it is now and,
+    for a changed one, the contact it was (none once the previous export is purged): one
+    statement per batch, in `ContactChange`'s columns.
     """
-    if task is None:
-        return {}
-    contacts = Contact.objects.filter(task=task, position__in=positions)
-    return {
-        position: _Compared(*fields)
-        for position, *fields in contacts.values_list("position", *_SHOWN_FIELDS)
-    }
+    fingerprints, contacts = sql_table(ContactFingerprint), sql_table(Contact)
+    sql = (
+        "SELECT f.matched_by = '', f.email_changed, f.phone_changed,"  # noqa: S608 (no input)
+        " c.name, c.email, c.phone, c.phone_international,"
+        " CASE WHEN f.email_changed THEN COALESCE(p.email, '') ELSE '' END,"
+        " CASE WHEN f.phone_changed THEN COALESCE(p.phone, '') ELSE '' END,"
+        " f.position"
+        f" FROM {fingerprints} f"
+        f" JOIN {contacts} c ON c.task_id = f.task_id AND c.position = f.position"
+        f" LEFT JOIN {contacts} p ON p.task_id = %s AND p.position = f.previous_position"
+        " AND f.matched_by <> ''"
+        # The bound on the contacts too: else PostgreSQL's merge join reads them from the
+        # book's start for every batch.
+        " WHERE f.task_id = %s AND f.position > %s AND c.position > %s"
+        " AND (f.matched_by = '' OR f.email_changed OR f.phone_changed)"
+        " ORDER BY f.position LIMIT %s"
+    )
+    return sql, [previous_id, task_id, after, after, limit]
 
 
 def _contacts_at(task: ExportTask | None, positions: list[int | None]) -> dict[int, Contact]:

@@ -55,6 +55,23 @@ class PersonRow(NamedTuple):
     position: int
 
 
+class CardRow(NamedTuple):
+    """A contact as a card's CSV writes it (Google, Outlook): what it holds and who it is,
+    without the keys that only merging and vCard UIDs need.
+    """
+
+    name: str
+    email: str
+    phone: str
+    phone_international: str
+    # From the member's LinkedIn data archive (enrichment/), blank without one.
+    company: str
+    title: str
+    profile_url: str
+    connected_on: date | None
+    position: int
+
+
 Row = TypeVar("Row", bound=tuple)
 
 
@@ -68,6 +85,11 @@ def contact_rows(*, task: ExportTask, query: str = "") -> Iterator[ContactRow]:
 def person_rows(*, task: ExportTask, query: str = "") -> Iterator[PersonRow]:
     """Yield each contact matching `query` with its keys and group, in LinkedIn's order."""
     return by_position(contacts_search(task=task, query=query), PersonRow)
+
+
+def card_rows(*, task: ExportTask, query: str = "") -> Iterator[CardRow]:
+    """Yield each contact matching `query` as a card's CSV writes it, in LinkedIn's order."""
+    return by_position(contacts_search(task=task, query=query), CardRow)
 
 
 def raw_texts(*, task: ExportTask, query: str = "") -> Iterator[str]:
