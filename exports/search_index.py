@@ -49,9 +49,9 @@ def candidates(*, task: ExportTask, query: str) -> QuerySet[Contact]:
     the few its trigram index finds; else the whole book. The caller tests the substring.
 
     The index finds a rare term, or none, without reading the book. A term whose trigrams
-    find more than `FEW_CANDIDATES` contacts is common, and so is the whole book: a walk of
-    it in order finds a page of matches sooner than looking each candidate up. Terms
-    shorter than a trigram are not in the index: they match most contacts.
+    find more than `FEW_CANDIDATES` contacts is common: its candidates are the whole book,
+    whose walk in order finds a page of matches sooner than looking each candidate up.
+    Terms shorter than a trigram are not in the index: they match most contacts.
     """
     book = Contact.objects.filter(task=task)
     if connection.vendor != "sqlite" or len(query) < TRIGRAM:
