@@ -6,7 +6,7 @@ Google writes them; phones are in international form when there is one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy
@@ -71,15 +71,10 @@ def _contact_row(row: CardRow | PersonRow) -> tuple[str, ...]:
     first, middle, last = split_name(row.name)
     notes = connection_note(row.connected_on) if row.connected_on else ""
     phone = (row.phone_international or row.phone) if row.phone else ""
-    first, middle, last, notes, email, phone = neutralise_row(
-        (first, middle, last, notes, row.email, phone)
+    return _cells(
+        neutralise_row((first, middle, last, notes, row.email, phone)),
+        (row.company, row.title, row.profile_url),
     )
-    if not (row.company or row.title or row.profile_url):
-        return (first, middle, last, *_PHONETIC_TO_FILE_AS, "", "", *_DEPARTMENT_TO_BIRTHDAY,
-                notes, "", "", "", email, "", phone, "", "")  # fmt: skip
-    company, title, url = neutralise_row((row.company, row.title, row.profile_url))
-    return (first, middle, last, *_PHONETIC_TO_FILE_AS, company, title, *_DEPARTMENT_TO_BIRTHDAY,
-            notes, "", "", "", email, "", phone, "Profile" if url else "", url)  # fmt: skip
 
 
 def _person_row(person: Person) -> tuple[str, ...]:
@@ -89,16 +84,24 @@ def _person_row(person: Person) -> tuple[str, ...]:
         notes = "\n".join(filter(None, (person.connection_note, notes)))
     emails = SEPARATOR.join(person.emails)
     phones = SEPARATOR.join([phone.best for phone in person.phones])
-    # Only the cells with content go through the formula rule, not the 15 always empty.
-    first, middle, last, notes, emails, phones = neutralise_row(
-        (first, middle, last, notes, emails, phones)
+    return _cells(
+        neutralise_row((first, middle, last, notes, emails, phones)),
+        (person.company, person.title, person.url),
     )
-    # In HEADER's order: a literal per row; a dict keyed by column was a large part of
-    # the download's time.
-    if not (person.company or person.title or person.url):
+
+
+def _cells(shown: Sequence[str], archive: tuple[str, str, str]) -> tuple[str, ...]:
+    """The row in HEADER's order, from the name, notes, e-mail and phone cells (already
+    neutralised) and the archive's company, position and profile.
+
+    Only the cells with content go through the formula rule, not the 15 always empty; a
+    literal per row, where a dict keyed by column was a large part of the download's time.
+    """
+    first, middle, last, notes, emails, phones = shown
+    if not any(archive):
         return (first, middle, last, *_PHONETIC_TO_FILE_AS, "", "", *_DEPARTMENT_TO_BIRTHDAY,
                 notes, "", "", "", emails, "", phones, "", "")  # fmt: skip
-    company, title, url = neutralise_row((person.company, person.title, person.url))
+    company, title, url = neutralise_row(archive)
     return (first, middle, last, *_PHONETIC_TO_FILE_AS, company, title, *_DEPARTMENT_TO_BIRTHDAY,
             notes, "", "", "", emails, "", phones, "Profile" if url else "", url)  # fmt: skip
 
