@@ -38,7 +38,7 @@ def _people(writer: ModuleType, *, task: ExportTask, query: str, merged: bool) -
     if not writer.UIDS:
         # The CSV card formats write a contact alone from its row (`people.cards`).
         return cards(task=task, query=query, merged=merged)
-    return without_blanks(people(task=task, query=query, merged=merged, uids=writer.UIDS))
+    return without_blanks(people(task=task, query=query, merged=merged))
 
 
 def _raw(writer: ModuleType, *, task: ExportTask, query: str, merged: bool) -> Iterator[str]:

@@ -18,21 +18,17 @@ from exports.selectors.contacts import contacts_search
 from exports.selectors.in_order import CardRow, PersonRow, card_rows, person_rows
 
 
-def people(*, task: ExportTask, query: str, merged: bool, uids: bool) -> Iterator[Person]:
-    """Yield the task's contacts matching `query` in LinkedIn's order, one `Person` each;
-    with `merged`, one per person: the contacts of a duplicate group together, with every
-    distinct e-mail and phone, in the order of the group's first contact. Without `uids`
-    the people have no vCard UID (its HMAC is most of a row's cost for the CSV formats).
+def people(*, task: ExportTask, query: str, merged: bool) -> Iterator[Person]:
+    """Yield the task's contacts matching `query` in LinkedIn's order, one `Person` each
+    with its vCard UID; with `merged`, one per person: the contacts of a duplicate group
+    together, with every distinct e-mail and phone, in the order of the group's first
+    contact. The formats without UIDs read `cards` instead (the UID's HMAC is most of a
+    row's cost for them).
     """
-    if not merged and not uids:
-        for row in person_rows(task=task, query=query):
-            yield person_of(row, uid="")
-        return
     if not merged:
-        # The vCard, contact by contact.
         yield from _people_with_uids(person_rows(task=task, query=query), StableUids(task=task))
         return
-    uid = StableUids(task=task).uid_of if uids else None
+    uid = StableUids(task=task).uid_of
     contacts = contacts_search(task=task, query=query)
     for rows in person_groups(contacts, searched=bool(search_form(query.strip()))):
         yield merged_person(rows, uid=uid)
