@@ -14,7 +14,9 @@ as what the features cost and what the rest is:
   beyond what `json.loads` of it takes (which the limit includes);
 - **phones**: `PhoneReader.international` (libphonenumber, memoised per distinct number);
 - **sort keys**: `SortKeys` (ICU collation keys of name, e-mail and phone) and their ranks;
-- **fingerprints**: the e-mail and name keys and the member's four HMACs a contact;
+- **fingerprints**: the e-mail and name keys and the member's four HMACs a contact (the
+  body of `exports.services.rows.fingerprint_rows`' loop, which does phones, sort keys,
+  fingerprints and duplicates in one pass: follow it when it changes);
 - **duplicates**: `DuplicateKeys` and the grouping of the same person;
 - **search text**: the folded text a contact is searched in;
 - **search index**: the trigram index of that text (SQLite's FTS5 table, PostgreSQL's
