@@ -15,7 +15,10 @@ Measured in one run, on the same database:
 2. **parallel ingest**: the same, in as many processes as there are workers at once: what
    this machine and database give two ingests side by side, with no refresh at all;
 3. **refresh**: the real workers (`manage.py poll_exports --loop`), started and idle, then
-   every member made due in one UPDATE; timed until the last automatic export is ingested.
+   every member's next refresh scheduled (`wake_at`, one UPDATE) a little more than a pause
+   ahead, as the schedule sets it a day ahead; timed from that moment until the last
+   automatic export is ingested. `--due now` makes them due at once instead, a moment the
+   idle workers learn of only at their next round (as when a member turns refresh on).
    LinkedIn is a stub on loopback that starts a task at once and answers the finished body
    (`bench.body.export_body`, the sandbox's bytes), so the figure is the app's own cost.
 
@@ -61,6 +64,19 @@ def main(argv: list[str] | None = None) -> int:
         help="the workers' --sleep between rounds (default 1, the command's own)",
     )
     parser.add_argument(
+        "--due",
+        choices=("scheduled", "now"),
+        default="scheduled",
+        help="members fall due at a time set ahead, as scheduled (default), or at once, "
+        "unknown to the idle workers until their next round",
+    )
+    parser.add_argument(
+        "--worker-logs",
+        metavar="FOLDER",
+        default="",
+        help="keep each refresh worker's log (level INFO) in FOLDER, for a timeline",
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="cProfile each refresh worker (results folder)"
     )
     # Its own throwaway database: `make bench` may be running beside it.
@@ -70,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["BENCH_REFRESH_WORKERS"] = str(options.workers)
     os.environ["BENCH_REFRESH_SLEEP"] = str(options.worker_sleep)
     os.environ["BENCH_REFRESH_PROFILE"] = "1" if options.profile else ""
+    os.environ["BENCH_REFRESH_DUE"] = options.due
+    logs = options.worker_logs
+    os.environ["BENCH_REFRESH_LOGS"] = str(Path(logs).resolve()) if logs else ""
     bench_options = parse_args(["--postgres-db", options.postgres_db])
     results = worker_results(
         "bench.refresh_throughput", kinds=options.db, size=options.size, options=bench_options
@@ -89,6 +108,9 @@ def report(results: list[dict[str, Any]]) -> str:
         "# Automatic refresh throughput (bench/refresh_throughput.py)",
         "",
         f"Target: refresh >= {TARGET:.0%} of single-ingest contacts/s x workers.",
+        "Members fall due: "
+        + ", ".join(sorted({r["due"] for r in results}))
+        + " (`--due`; the module's docstring says how each is timed).",
         "",
         "| database | members x contacts | workers | single ingest | parallel ingest "
         "(limit) | refresh | refresh / (single x workers) | refresh / parallel | "
@@ -279,6 +301,7 @@ def _refresh_measure(size: int, *, members: int, workers: int, previous: bytes) 
     from django.utils import timezone
 
     from bench.body import export_body
+    from bench.measure import vendor
     from bench.worker import profile_summary
     from exports.models import ExportTask
     from mail.models import OutboundMessage
@@ -298,6 +321,10 @@ def _refresh_measure(size: int, *, members: int, workers: int, previous: bytes) 
     }
     sleep = os.environ.get("BENCH_REFRESH_SLEEP", "1.0")
     profiled = bool(os.environ.get("BENCH_REFRESH_PROFILE"))
+    logs = os.environ.get("BENCH_REFRESH_LOGS")
+    if logs:
+        env["LOG_LEVEL"] = "INFO"
+        Path(logs).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
         beats = [Path(folder) / f"worker-{n}" for n in range(workers)]
         profiles = [Path(folder) / f"worker-{n}.prof" for n in range(workers)]
@@ -317,16 +344,21 @@ def _refresh_measure(size: int, *, members: int, workers: int, previous: bytes) 
                 ],
                 cwd=REPOSITORY,
                 env=env,
-                stdout=subprocess.DEVNULL,
+                stdout=_log_file(logs, vendor(), number) if logs else subprocess.DEVNULL,
             )
-            for beat, out in zip(beats, profiles, strict=True)
+            for number, (beat, out) in enumerate(zip(beats, profiles, strict=True))
         ]
         try:
             while not all(beat.exists() for beat in beats):
                 time.sleep(0.05)
             time.sleep(0.5)  # past their first, idle rounds
-            started, clock = timezone.now(), time.perf_counter()
+            # Scheduled, as the member's next refresh is (a day ahead, in production): due
+            # after a whole pause, so every worker has had a round that knows it.
+            ahead = 0.0 if os.environ.get("BENCH_REFRESH_DUE") == "now" else float(sleep) + 0.5
+            started = timezone.now() + timedelta(seconds=ahead)
             RefreshSubscription.objects.filter(user__in=owners).update(wake_at=started)
+            time.sleep(max(0.0, (started - timezone.now()).total_seconds()))
+            clock = time.perf_counter()
             automatic = ExportTask.objects.filter(owner__in=owners, requested_at__gte=started)
             # Seen from here: a task's `finished_at` is the start of its worker's round.
             _wait(lambda: automatic.filter(status=ExportTask.Status.SUCCEEDED).count() == members)
@@ -349,8 +381,13 @@ def _refresh_measure(size: int, *, members: int, workers: int, previous: bytes) 
         "digests": digests.count(),
         "starts": ExportTask.objects.filter(owner__in=owners, requested_at__gte=started).count(),
         "worker_sleep": float(sleep),
+        "due": os.environ.get("BENCH_REFRESH_DUE") or "scheduled",
         "profiles": summaries,
     }
+
+
+def _log_file(folder: str, vendor: str, number: int):
+    return (Path(folder) / f"refresh-worker-{vendor}-{number}.log").open("w")
 
 
 def _wait(done) -> None:

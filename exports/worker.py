@@ -14,6 +14,8 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
+from datetime import datetime
+from typing import NamedTuple
 
 from django.db import DatabaseError, connections
 from django.utils import timezone
@@ -59,13 +61,16 @@ def loop_run(
     stop: threading.Event,
     heartbeat_file: str | None = None,
     again: Callable[[object], bool] = lambda result: False,
+    next_due: Callable[[object], datetime | None] = lambda result: None,
 ) -> None:
     """Call `step(stop)` every `interval` seconds until `stop` is set.
 
     When `again(result)` says the round's work may have made more due (an export it
     started is to be checked), the next round starts at once, up to `AT_ONCE_ROUNDS` in a
     row: a burst is not slowed by the pause, and nothing that stays due keeps the loop
-    from pausing.
+    from pausing. When `next_due(result)` knows a time within the pause when work falls
+    due (a member's scheduled refresh), the pause ends then, so that work waits for no
+    round.
 
     A failing step is logged and retried after a pause that doubles with each failure in
     a row (up to `MAX_ERROR_PAUSE`); the database connections are dropped so the next try
@@ -99,15 +104,30 @@ def loop_run(
             at_once += 1
             continue
         at_once = 0
-        _wait(interval, stop=stop, heartbeat_file=heartbeat_file)
+        _wait(_pause(interval, next_due(result)), stop=stop, heartbeat_file=heartbeat_file)
     logger.info("event=%s_stopped", name)
 
 
-def poll_exports_step(stop: threading.Event) -> int:
+def _pause(interval: float, next_due: datetime | None) -> float:
+    """The pause after a round: `interval`, or less if work falls due sooner."""
+    if next_due is None:
+        return interval
+    return min(interval, max(0.0, (next_due - timezone.now()).total_seconds()))
+
+
+class Round(NamedTuple):
+    """What a round of the export worker did, for the loop's pause."""
+
+    # Exports checked with LinkedIn or started.
+    called: int
+    # The earliest time after the round's start at which an export is to be checked or a
+    # member visited, as far as the round knows; None if nothing is scheduled.
+    next_due: datetime | None
+
+
+def poll_exports_step(stop: threading.Event) -> Round:
     """One round of the export worker: refresh every export that is due, start the
     automatic exports that are due, deliver the e-mail that is due.
-
-    Return how many exports it checked with LinkedIn or started.
     """
     now = timezone.now()
     overdue_since = services.exports_overdue_since(now=now)
@@ -124,17 +144,28 @@ def poll_exports_step(stop: threading.Event) -> int:
         # the book it was joined to.
         enrichment_carrying.archives_carry_due(now=now)
         enrichment_carrying.archives_purge_expired(now=now)
+        # Scheduled after the round's start: what fell due while it ran, or falls due
+        # within the pause, starts the next round then, not a whole pause later.
+        known = [
+            services.exports_next_check_after(now=now),
+            refresh_services.refreshes_next_wake_after(now=now),
+        ]
     except Exception:
         metrics.WORKER_ROUNDS.labels(outcome="error").inc()
         raise
     metrics.WORKER_ROUNDS.labels(outcome="ok").inc()
-    return checked + started
+    scheduled = [moment for moment in known if moment is not None]
+    return Round(called=checked + started, next_due=min(scheduled, default=None))
 
 
-def poll_exports_again(called: int) -> bool:
+def poll_exports_again(result: Round) -> bool:
     """Whether the export worker's next round starts at once: this one called LinkedIn,
     so an export it started or checked may be due again already."""
-    return called > 0
+    return result.called > 0
+
+
+def poll_exports_next_due(result: Round) -> datetime | None:
+    return result.next_due
 
 
 def purge_step(stop: threading.Event, *, batch_size: int = 5000) -> services.PurgeReport:

@@ -22,6 +22,7 @@ from exports.services.polling import (
     SignInRequired,
     export_refresh,
     export_start,
+    exports_next_check_after,
     exports_overdue_since,
     exports_refresh_due,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "export_previous",
     "export_refresh",
     "export_start",
+    "exports_next_check_after",
     "exports_overdue_since",
     "exports_purge_expired",
     "exports_refresh_due",

@@ -160,6 +160,13 @@ def exports_overdue_since(*, now: datetime) -> datetime | None:
     )["since"]
 
 
+def exports_next_check_after(*, now: datetime) -> datetime | None:
+    """Return the earliest next check of an export under way after `now`, or None."""
+    return ExportTask.objects.filter(status=Status.IN_PROGRESS, next_check_at__gt=now).aggregate(
+        at=Min("next_check_at")
+    )["at"]
+
+
 def _call_lease() -> timedelta:
     # Long enough to cover one complete call to LinkedIn, including reading the body.
     return timedelta(seconds=max(settings.EXPORT_POLL_INTERVAL, settings.LINKEDIN_TIMEOUT * 4))

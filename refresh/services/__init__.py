@@ -18,7 +18,7 @@ LinkedIn budget allows it. A 401 or 403 stops it for the member, with the reason
 The names below are the public ones; callers import them from here.
 """
 
-from refresh.services.due_round import refreshes_start_due
+from refresh.services.due_round import refreshes_next_wake_after, refreshes_start_due
 from refresh.services.subscription import (
     refresh_disable,
     refresh_enable,
@@ -32,6 +32,7 @@ __all__ = [
     "refresh_enable",
     "refresh_resume",
     "refresh_stop",
+    "refreshes_next_wake_after",
     "refreshes_start_due",
     "token_renew",
 ]

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from refresh import metrics
@@ -52,6 +53,14 @@ def refreshes_start_due(*, now: datetime | None = None, limit: int = 100) -> int
         started += _member_visit(pk, now=now, lease_until=lease_until)
         metrics.MEMBERS_HANDLED.inc()
     return started
+
+
+def refreshes_next_wake_after(*, now: datetime) -> datetime | None:
+    """Return the earliest time after `now` a member is to be visited, or None.
+
+    Known a day ahead for a scheduled refresh, so a worker can be there on time.
+    """
+    return RefreshSubscription.objects.filter(wake_at__gt=now).aggregate(at=Min("wake_at"))["at"]
 
 
 def _member_visit(pk: int, *, now: datetime, lease_until: datetime) -> bool:

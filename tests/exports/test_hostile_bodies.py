@@ -167,7 +167,7 @@ def test_the_worker_round_reads_a_hostile_body_without_raising(member, linkedin,
     stop = threading.Event()
 
     with PeakGrowth() as growth:
-        assert poll_exports_step(stop) == 1
+        assert poll_exports_step(stop).called == 1
 
     task = task_of(detail_url)
     assert growth.kb < MEMORY_BOUND_KB
@@ -186,7 +186,7 @@ def test_the_worker_round_reads_a_hostile_body_without_raising(member, linkedin,
         assert task.status == Status.SUCCEEDED
     # Finished: the next round has nothing to do, and does not ask LinkedIn again.
     polls = linkedin.stats()["task_polls"]
-    assert poll_exports_step(stop) == 0
+    assert poll_exports_step(stop).called == 0
     assert linkedin.stats()["task_polls"] == polls
 
 

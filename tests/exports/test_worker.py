@@ -4,45 +4,66 @@ once, and when by the pause."""
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from contactsapp.accounts import account_token_forget
 from exports import worker
 from exports.models import ExportTask
+from refresh.models import RefreshSubscription
 from tests.fixtures_app import start_export
 
 # The loop looks at the database connections before each round.
 pytestmark = pytest.mark.django_db
 
+SOONER = timedelta(seconds=40)
 
-def pause_recorder(happened: list[str]):
-    """A stand-in for the loop's pause: it records it, instead of sleeping. A stopped loop
-    does not pause, as the real one does not."""
+
+def pause_recorder(happened: list[str], pauses: list[float] | None = None):
+    """A stand-in for the loop's pause: it records it (and its seconds in `pauses`),
+    instead of sleeping. A stopped loop does not pause, as the real one does not."""
 
     def wait(seconds: float, *, stop: threading.Event, heartbeat_file: str | None) -> None:
         if not stop.is_set():
             happened.append("pause")
+            if pauses is not None:
+                pauses.append(seconds)
 
     return wait
 
 
-def run_loop(results: list[int], monkeypatch) -> list[str]:
-    """Run `loop_run` over steps that return `results` in turn; return what happened,
-    round by round: "round" for a step, "pause" for the wait between rounds."""
+def run_loop(
+    results: list[int | worker.Round], monkeypatch, pauses: list[float] | None = None
+) -> list[str]:
+    """Run the export worker's loop over steps that return `results` in turn (a number:
+    exports called, nothing scheduled); return what happened, round by round: "round" for
+    a step, "pause" for the wait between rounds."""
     happened: list[str] = []
     stop = threading.Event()
-    answers = iter(results)
+    answers = iter(
+        answer if isinstance(answer, worker.Round) else worker.Round(answer, None)
+        for answer in results
+    )
 
-    def step(stop_event: threading.Event) -> int:
+    def step(stop_event: threading.Event) -> worker.Round:
         happened.append("round")
         answer = next(answers)
         if len(happened) - happened.count("pause") == len(results):
             stop_event.set()
         return answer
 
-    monkeypatch.setattr(worker, "_wait", pause_recorder(happened))
-    worker.loop_run(step, name="test", interval=1.0, stop=stop, again=worker.poll_exports_again)
+    monkeypatch.setattr(worker, "_wait", pause_recorder(happened, pauses))
+    worker.loop_run(
+        step,
+        name="test",
+        interval=1.0,
+        stop=stop,
+        again=worker.poll_exports_again,
+        next_due=worker.poll_exports_next_due,
+    )
     return happened
 
 
@@ -59,6 +80,25 @@ def test_rounds_at_once_are_capped_so_the_loop_still_pauses(monkeypatch):
     happened = run_loop(busy, monkeypatch)
 
     assert happened == [*burst, "pause", *burst, "pause", "round"]
+
+
+def test_the_pause_ends_when_scheduled_work_falls_due_within_it(monkeypatch):
+    soon = timezone.now() + timedelta(milliseconds=300)
+    later = timezone.now() + timedelta(minutes=5)
+    past = timezone.now() - timedelta(seconds=1)
+    pauses: list[float] = []
+
+    happened = run_loop(
+        [worker.Round(0, soon), worker.Round(0, later), worker.Round(0, past), 0, 0],
+        monkeypatch,
+        pauses,
+    )
+
+    assert happened == ["round", "pause"] * 4 + ["round"]
+    shortened, whole, none_left, unscheduled = pauses
+    assert 0 < shortened <= 0.3  # until it falls due, not the whole second
+    assert whole == unscheduled == 1.0  # due after the pause, or nothing scheduled
+    assert none_left == 0  # fell due while the round ran: the next one starts now
 
 
 def test_a_loop_without_again_pauses_after_every_round(monkeypatch):
@@ -84,15 +124,41 @@ def test_a_round_counts_the_exports_it_checked_and_not_one_waiting_for_sign_in(
     start_export(member_client)
     task = ExportTask.objects.get()
 
-    assert worker.poll_exports_step(threading.Event()) == 1
+    assert worker.poll_exports_step(threading.Event()).called == 1
     assert linkedin.stats()["requests"]["export_status"] == 1
 
     # Its member's token is gone: the task stays due on purpose, until they sign in, and
     # the round that finds it calls nobody, so the loop pauses instead of spinning.
     account_token_forget(account=task.owner.linkedin_account)
     for _ in range(3):
-        assert worker.poll_exports_step(threading.Event()) == 0
+        round_ = worker.poll_exports_step(threading.Event())
+        assert round_.called == 0
+        # Nor does it shorten the pause: it is due now, not at a time to wake for.
+        assert round_.next_due is None
     assert linkedin.stats()["requests"]["export_status"] == 1
     task.refresh_from_db()
     assert task.needs_sign_in and task.status == ExportTask.Status.IN_PROGRESS
-    assert not worker.poll_exports_again(0)
+    assert not worker.poll_exports_again(round_)
+
+
+def test_a_round_knows_the_next_check_of_an_export_under_way(member_client, linkedin, settings):
+    linkedin.set_knobs(task_seconds=30)
+    settings.EXPORT_POLL_INTERVAL = 20
+    start_export(member_client)  # LinkedIn was asked: its next check is 20 s away
+
+    round_ = worker.poll_exports_step(threading.Event())
+
+    task = ExportTask.objects.get()
+    assert task.next_check_at > timezone.now()
+    assert round_ == worker.Round(called=0, next_due=task.next_check_at)
+
+
+def test_a_round_knows_when_a_member_is_next_visited():
+    member_wakes = timezone.now() + timedelta(minutes=3)
+    for name, wake_at in (("later", member_wakes), ("sooner", member_wakes - SOONER)):
+        user = get_user_model().objects.create_user(name)
+        RefreshSubscription.objects.create(user=user, enabled=True, wake_at=wake_at)
+
+    round_ = worker.poll_exports_step(threading.Event())
+
+    assert round_ == worker.Round(called=0, next_due=member_wakes - SOONER)

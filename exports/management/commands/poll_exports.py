@@ -27,8 +27,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop: bool, sleep: float, heartbeat_file: str | None, **options):
         if not loop:
-            called = worker.poll_exports_step(Event())
-            self.stdout.write(self.style.SUCCESS(f"Refreshed {called} exports."))
+            done = worker.poll_exports_step(Event())
+            self.stdout.write(self.style.SUCCESS(f"Refreshed {done.called} exports."))
             return
         self.stdout.write(self.style.SUCCESS("Polling exports until stopped."))
         worker.loop_run(
@@ -38,4 +38,5 @@ class Command(BaseCommand):
             stop=worker.stop_on_signals(),
             heartbeat_file=heartbeat_file,
             again=worker.poll_exports_again,
+            next_due=worker.poll_exports_next_due,
         )
