@@ -7,8 +7,10 @@ The limit (`bench.measure.download_limit`) reads the plain CSV's four columns wi
 driver and writes them with `csv.writer`. The Google, Outlook and changes downloads, and
 the merged Google and Outlook ones, missed "every CSV download <= 2x the limit". This
 measures, in one process on a throwaway database, over the same book, each such download
-through the whole stack and the limit (`bench.measure.downloads_measure`), and beside them
-the download's own floor, each part alone:
+through the whole stack (`bench.measure.download_app`) and the limit, and beside them the
+download's own floor, each part alone, all timed in turn (the download, the limit, each
+part, then again: medians of 5 rounds), so a spell of load on the shared machine falls on
+them alike:
 
 - **read**: the columns the download's feed reads (the fields of its named rows; the
   changes download's own statement, `exports.selectors.changes._changes_sql`, over the
@@ -57,7 +59,7 @@ RECORDED = {
     "split_name": "names",
     "neutralise_row": "formulas",
 }
-REPS = 3
+REPS = 5
 
 
 def measure(size: int, *, reps: int = REPS) -> dict[str, Any]:
@@ -66,28 +68,24 @@ def measure(size: int, *, reps: int = REPS) -> dict[str, Any]:
     from bench.measure import (
         bench_user,
         database_version,
-        downloads_measure,
+        download_urls,
         everyone_new,
         ingest_app,
+        signed_in_client,
         vendor,
     )
 
     started_load = _load()
     ingest_app(export_body(100), bench_user("warm-up"))
     task, _ = ingest_app(export_body(size), bench_user("download-features"))
+    client = signed_in_client(task.owner)
     # The changes download at its largest: every contact new (as `make bench` measures it).
     with everyone_new(task):
-        figures = downloads_measure(task, reps=reps, memory=False, formats=MISSED_FORMATS)
         downloads = {
-            label: {
-                "app": result["seconds"],
-                "limit": result["limit_seconds"],
-                "bytes": result["bytes"],
-                **_floor(task, label, reps=reps),
-            }
-            for label, result in figures["downloads"].items()
+            label: _download(task, client, label, url, reps=reps)
+            for label, url in download_urls(task, MISSED_FORMATS).items()
         }
-        limit = _limit_parts(task, reps=reps)
+        limit = _limit(task, reps=reps)
     return {
         "vendor": vendor(),
         "version": database_version(),
@@ -103,25 +101,62 @@ def _load() -> str:
     return " ".join(f"{load:.1f}" for load in os.getloadavg())
 
 
-def _limit_parts(task, *, reps: int) -> dict[str, Any]:
-    """The limit's own read and write, each alone as the floors' parts are measured, and
-    the bytes it writes."""
-    from bench.measure import LIMIT_COLUMNS, LIMIT_HEADER, csv_written, raw_select, seconds
+def _download(task, client, label: str, url: str, *, reps: int) -> dict[str, Any]:
+    """The download `label` through the stack, the limit and each part of its floor, timed
+    in turn; the bytes the stack sent, of the feed's file and that the write part wrote."""
+    from bench.measure import download_app, download_limit
+
+    floor = _floor(task, label)
+    sent = download_app(client, url)[0]  # and a warm-up
+    timed = _timed_in_turn(
+        {
+            "app": [lambda: download_app(client, url)],
+            "limit": [lambda: download_limit(task.pk)],
+            **floor.pop("parts"),
+        },
+        reps=reps,
+    )
+    app, limit = timed.pop("app"), timed.pop("limit")
+    return {"app": app, "limit": limit, "parts": timed, "bytes": sent, **floor}
+
+
+def _limit(task, *, reps: int) -> dict[str, Any]:
+    """The limit, and its own read and write each alone as the floors' parts are, timed
+    in turn; the bytes it writes."""
+    from bench.measure import LIMIT_COLUMNS, LIMIT_HEADER, csv_written, download_limit, raw_select
 
     statement = raw_select(", ".join(LIMIT_COLUMNS))
     rows = _fetched(statement, [task.pk])
-    parts = {
-        "read": seconds(lambda: _fetched(statement, [task.pk], keep=False), reps=reps),
-        "write": seconds(lambda: csv_written(LIMIT_HEADER, rows), reps=reps),
-    }
-    return {"parts": parts, "bytes": csv_written(LIMIT_HEADER, rows)[0]}
+    timed = _timed_in_turn(
+        {
+            "limit": [lambda: download_limit(task.pk)],
+            "read": [lambda: _fetched(statement, [task.pk], keep=False)],
+            "write": [lambda: csv_written(LIMIT_HEADER, rows)],
+        },
+        reps=reps,
+    )
+    limit = timed.pop("limit")
+    return {"seconds": limit, "parts": timed, "bytes": csv_written(LIMIT_HEADER, rows)[0]}
 
 
-def _floor(task, label: str, *, reps: int) -> dict[str, Any]:
-    """The parts of the download `label`'s own work, each alone: seconds by part (a part
-    the download does not have is absent), the bytes of its file and those the write part
-    wrote."""
-    from bench.measure import DOWNLOADS, csv_written, seconds
+def _timed_in_turn(works: dict[str, list[Callable[[], object]]], *, reps: int) -> dict[str, float]:
+    """Time each of `works` once a round, `reps` rounds, so that a spell of load on the
+    shared machine falls on all of them alike; return the median of each (of a work of
+    several functions, each round's sum)."""
+    from bench.measure import seconds
+
+    rounds: dict[str, list[float]] = {name: [] for name in works}
+    for _ in range(reps):
+        for name, functions in works.items():
+            rounds[name].append(sum(seconds(function) for function in functions))
+    return {name: statistics.median(times) for name, times in rounds.items()}
+
+
+def _floor(task, label: str) -> dict[str, Any]:
+    """The parts of the download `label`'s own work, untimed: by part, the functions that
+    do it over the same contacts (a part the download does not have is absent); the bytes
+    of its file and those the write part writes."""
+    from bench.measure import DOWNLOADS, csv_written
     from exports.downloads import FORMATS, feeds
 
     key, params = DOWNLOADS[label]
@@ -130,21 +165,21 @@ def _floor(task, label: str, *, reps: int) -> dict[str, Any]:
         body = b"".join(feeds.file_body(writer, task=task, query="", merged=merged))
     header, *rows = csv.reader(io.StringIO(body.decode()))
     statement, parameters = _feed_read(task, writer, merged=merged)
-    parts = {
-        "read": seconds(lambda: _fetched(statement, parameters, keep=False), reps=reps),
-        "write": seconds(lambda: csv_written(header, rows), reps=reps),
+    parts: dict[str, list[Callable[[], object]]] = {
+        "read": [lambda: _fetched(statement, parameters, keep=False)],
+        "write": [lambda: csv_written(header, rows)],
     }
-    written, _ = csv_written(header, rows)
     if merged:
         from exports.selectors.in_order import person_rows
 
         contacts = list(person_rows(task=task))
-        parts["grouping"] = seconds(lambda: _grouped(contacts), reps=reps)
+        parts["grouping"] = [lambda: _grouped(contacts)]
     for part, functions in calls.items():
-        if called := [(function, arguments) for function, arguments in functions if arguments]:
-            parts[part] = sum(
-                seconds(_replay(function, arguments), reps=reps) for function, arguments in called
-            )
+        if called := [
+            _replay(function, arguments) for function, arguments in functions if arguments
+        ]:
+            parts[part] = called
+    written, _ = csv_written(header, rows)
     return {"parts": parts, "file_bytes": len(body), "written_bytes": written}
 
 
@@ -238,9 +273,10 @@ def report(results: list[dict[str, Any]]) -> str:
         "(bench/download_features.py)",
         "",
         "Seconds for one book, each part measured alone over the same contacts with the "
-        "app's functions; ratios to the CSV limit of the same run (`csv.writer` over the "
-        "plain CSV's four columns read with the bare driver). The issue's target is every "
-        f"CSV download <= {TARGET:g}x the limit.",
+        "app's functions; ratios to the CSV limit (`csv.writer` over the plain CSV's four "
+        "columns read with the bare driver). Each download, its limit and each part of its "
+        "floor are timed in turn, round after round: medians of the rounds. The issue's "
+        f"target is every CSV download <= {TARGET:g}x the limit.",
         "",
         "| database | contacts | download | MB (x limit's) | app s (x limit) | "
         + " | ".join(PARTS)
@@ -256,8 +292,7 @@ def report(results: list[dict[str, Any]]) -> str:
             limit, floor = d["limit"], sum(d["parts"].values())
             lines.append(_row(database, r, label, d["app"], d["parts"], d["bytes"], limit=limit))
             verdicts.append(_verdict(database, label, app=d["app"], floor=floor, limit=limit))
-        # Each download's limit is timed in turn with it: the limit's parts beside their median.
-        limit = statistics.median(d["limit"] for d in r["downloads"].values())
+        limit = r["limit"]["seconds"]
         lines.append(
             _row(
                 database,

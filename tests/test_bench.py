@@ -244,7 +244,8 @@ def test_each_missed_download_is_set_beside_its_own_work_alone(db):
         assert ("grouping" in parts) == ("merging" in parts) == merged
         card = missed[label] != "changes"
         assert ("names" in parts) == ("blanks" in parts) == card
-    assert figures["limit"]["bytes"] > 0
+    assert figures["limit"]["bytes"] > 0 and figures["limit"]["seconds"] > 0
+    assert set(figures["limit"]["parts"]) == {"read", "write"}
     assert all(seconds > 0 for seconds in figures["limit"]["parts"].values())
     text = download_features.report([figures])
     for label, download in figures["downloads"].items():
