@@ -17,8 +17,8 @@ them alike:
   whole book at once), in LinkedIn's order with the bare driver, as the limit reads its four;
 - **write**: `csv.writer` writing the download's own output, parsed back once untimed from
   the app's file, in chunks as the limit writes (more columns, more bytes);
-- **grouping** (merged): the rows of each person gathered in memory from one reading, by
-  the key `exports.duplicates.person_groups` orders a search's matches by;
+- **grouping** (merged): the rows of each duplicate group gathered in memory from one
+  reading, each person in the order of its first contact, as `person_groups` gives them;
 - **merging**, **blanks**, **names**, **formulas**: every call the app's feed and writer
   make to `merged_person`, `has_content` and `is_blank`, `split_name` and `neutralise_row`,
   recorded in one untimed run of the download (the functions patched where the app looks
@@ -257,14 +257,19 @@ def _fetched(statement: str, parameters: list, *, keep: bool = True) -> list[tup
         cursor.close()
 
 
-def _grouped(contacts: list) -> list[list]:
-    """The rows of each person, in the order of its first contact: a contact listed once
-    alone, a group by its first contact's position (the key a search's merge sorts by)."""
-    people: dict[int, list] = {}
+def _grouped(contacts: list) -> list:
+    """Each person in the order of its first contact: a contact listed once as its row, as
+    the merged downloads write it, and the rows of a duplicate group together."""
+    groups: dict[int, list] = {}
     for row in contacts:
-        group = row.position if row.duplicate_group is None else row.duplicate_group
-        people.setdefault(group, []).append(row)
-    return list(people.values())
+        if row.duplicate_group is not None:
+            groups.setdefault(row.duplicate_group, []).append(row)
+    # A group's number is its first contact's position: no contact listed once has it.
+    return [
+        groups.get(row.position, row)
+        for row in contacts
+        if row.duplicate_group is None or row.duplicate_group == row.position
+    ]
 
 
 def report(results: list[dict[str, Any]]) -> str:

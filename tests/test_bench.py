@@ -253,3 +253,17 @@ def test_each_missed_download_is_set_beside_its_own_work_alone(db):
         assert f"| {label} |" in text
         assert f"| {floor:.3f} ({floor / download['limit']:.1f}x) |" in text
     assert text.count(f"- {figures['vendor']} ") == len(missed)
+
+
+def test_the_merged_floor_groups_the_contacts_as_the_app_does(db):
+    from bench import download_features
+    from exports.duplicates import person_groups
+    from exports.models import Contact
+    from exports.selectors.in_order import person_rows
+
+    _, task = measure.ingest_measure(CONTACTS, reps=1, memory=False)
+    app = person_groups(Contact.objects.filter(task=task), searched=False)
+    floor = download_features._grouped(list(person_rows(task=task)))
+
+    assert any(isinstance(person, list) for person in floor)
+    assert [person if isinstance(person, list) else [person] for person in floor] == list(app)
