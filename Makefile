@@ -66,6 +66,7 @@ lock: $(VENV)/.installed
 ##        SQLite's pages while 250,000 contacts are stored (bench/results/sqlite-concurrency-latest.md),
 ##        then 20 books of 10,000 stored by 2 workers beside one (bench/results/parallel-ingest-latest.md),
 ##        each of the ingest's features alone beside its limit (bench/results/ingest-features-latest.md),
+##        each missed CSV download's own work alone beside the limit (bench/results/download-features-latest.md),
 ##        then bench-refresh
 bench: $(VENV)/.installed
 	$(PY) -m bench $(BENCH_ARGS)
@@ -76,6 +77,7 @@ bench: $(VENV)/.installed
 	$(PY) -m bench.sqlite_concurrency
 	$(PY) -m bench.parallel_ingest
 	$(PY) -m bench.ingest_features
+	$(PY) -m bench.download_features
 	$(MAKE) bench-refresh
 
 ## bench-refresh: automatic refresh, SQLite and PostgreSQL: the worker's round at 10,000 and

@@ -220,3 +220,50 @@ def test_each_ingest_feature_is_measured_alone_over_the_same_contacts(db):
     assert f"| sqlite 3 | {CONTACTS} | 0.50 | 2.00 (4.0x) |" in text
     together = sum(features.values())
     assert f"| {together:.2f} ({together / 0.5:.1f}x) |" in text
+
+
+def test_each_missed_download_is_set_beside_its_own_work_alone(db):
+    from bench import download_features
+
+    figures = download_features.measure(CONTACTS, reps=1)
+
+    missed = {
+        label: key
+        for label, (key, _) in measure.DOWNLOADS.items()
+        if key in download_features.MISSED_FORMATS
+    }
+    assert list(figures["downloads"]) == list(missed)
+    for label, download in figures["downloads"].items():
+        parts = download["parts"]
+        assert download["app"] > 0 and download["limit"] > 0
+        # The write part writes the file the stack sent again, byte for byte.
+        assert download["written_bytes"] == download["file_bytes"] == download["bytes"] > 0
+        assert all(seconds > 0 for seconds in parts.values())
+        assert {"read", "write", "formulas"} <= set(parts)
+        merged = label.endswith(", merged")
+        assert ("grouping" in parts) == ("merging" in parts) == merged
+        card = missed[label] != "changes"
+        assert ("names" in parts) == ("blanks" in parts) == card
+    assert figures["limit"]["bytes"] > 0 and figures["limit"]["seconds"] > 0
+    assert set(figures["limit"]["parts"]) == {"read", "write"}
+    assert all(seconds > 0 for seconds in figures["limit"]["parts"].values())
+    text = download_features.report([figures])
+    for label, download in figures["downloads"].items():
+        floor = sum(download["parts"].values())
+        assert f"| {label} |" in text
+        assert f"| {floor:.3f} ({floor / download['limit']:.1f}x) |" in text
+    assert text.count(f"- {figures['vendor']} ") == len(missed)
+
+
+def test_the_merged_floor_groups_the_contacts_as_the_app_does(db):
+    from bench import download_features
+    from exports.duplicates import person_groups
+    from exports.models import Contact
+    from exports.selectors.in_order import person_rows
+
+    _, task = measure.ingest_measure(CONTACTS, reps=1, memory=False)
+    app = person_groups(Contact.objects.filter(task=task), searched=False)
+    floor = download_features._grouped(list(person_rows(task=task)))
+
+    assert any(isinstance(person, list) for person in floor)
+    assert [person if isinstance(person, list) else [person] for person in floor] == list(app)
