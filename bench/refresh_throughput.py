@@ -361,14 +361,15 @@ def _refresh_measure(size: int, *, members: int, workers: int, previous: bytes) 
             clock = time.perf_counter()
             automatic = ExportTask.objects.filter(owner__in=owners, requested_at__gte=started)
             # Seen from here: a task's `finished_at` is the start of its worker's round.
-            _wait(lambda: automatic.filter(status=ExportTask.Status.SUCCEEDED).count() == members)
+            succeeded = automatic.filter(status=ExportTask.Status.SUCCEEDED)
+            _wait(lambda: members - succeeded.count(), close=2 * workers)
             seconds = time.perf_counter() - clock
             contacts = sum(automatic.values_list("contact_count", flat=True))
             digests = OutboundMessage.objects.filter(
                 user__in=owners, kind=OutboundMessage.Kind.DIGEST
             )
             # The digest is queued when the refresh next looks at the finished export.
-            _wait(lambda: digests.count() == members)
+            _wait(lambda: members - digests.count())
         finally:
             for process in processes:
                 process.send_signal(signal.SIGTERM)
@@ -390,12 +391,16 @@ def _log_file(folder: str, vendor: str, number: int):
     return (Path(folder) / f"refresh-worker-{vendor}-{number}.log").open("w")
 
 
-def _wait(done) -> None:
+def _wait(left, *, close: int = 0) -> None:
+    """Wait until `left()` is 0: looked at every 0.2 s, then every 0.02 s once `close` or
+    fewer are left. Polling at 50 Hz all along took 6 % of a core from the workers on
+    PostgreSQL, which two ingests side by side do not pay; near the end it keeps the
+    figure to the 0.02 s."""
     deadline = time.monotonic() + SETTLE_TIMEOUT
-    while not done():
+    while (remaining := left()) > 0:
         if time.monotonic() > deadline:
             raise RuntimeError("the refresh did not finish in time")
-        time.sleep(0.02)
+        time.sleep(0.02 if remaining <= close else 0.2)
 
 
 def _log(message: str) -> None:
