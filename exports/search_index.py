@@ -62,7 +62,7 @@ def candidates(*, task: ExportTask, query: str) -> QuerySet[Contact]:
     """
     if not _indexed(query):
         return Contact.objects.filter(task=task)
-    few = _few_candidates(task=task, query=query)
+    few = _few_candidates(task=task, query=query, most=FEW_CANDIDATES)
     return Contact.objects.filter(task=task) if few is None else few
 
 
@@ -74,13 +74,14 @@ def matches_ranked(
     PostgreSQL, for a term shorter than a trigram, or a book stored without its range of
     keys): the caller then tests the contacts of `candidates`.
 
-    A rare term's few candidates are tested by key, as `candidates` gives them. A common
-    term's are read from the index in the book's order of keys, each tested as it comes,
-    until `limit` match: walking the book instead tests every contact on the way.
+    Up to `limit` candidates (or `FEW_CANDIDATES`, if fewer) are tested by key, as
+    `candidates` gives them. More are read from the index in the book's order of keys, each
+    tested as it comes, until `limit` match: looking each up by key would test them all,
+    and walking the book tests every contact on the way.
     """
     if not _indexed(query) or task.lowest_contact_id is None:
         return None
-    few = _few_candidates(task=task, query=query)
+    few = _few_candidates(task=task, query=query, most=min(FEW_CANDIDATES, limit))
     if few is not None:
         matches = few.filter(search_text__contains=query).order_by()
         return list(matches.values_list("pk", rank)[:limit])
@@ -109,9 +110,9 @@ def _indexed(query: str) -> bool:
     return connection.vendor == "sqlite" and len(query) >= TRIGRAM
 
 
-def _few_candidates(*, task: ExportTask, query: str) -> QuerySet[Contact] | None:
+def _few_candidates(*, task: ExportTask, query: str, most: int) -> QuerySet[Contact] | None:
     """Return the task's contacts the trigram index finds for `query`, or None for a term
-    it finds more than `FEW_CANDIDATES` times: a common one."""
+    it finds more than `most` times."""
     # Only the book's range of keys where it is known, not every member's books. The range
     # is a bound, not the book: the keys found are still tested against the task below.
     in_book, bounds = "", []
@@ -121,10 +122,10 @@ def _few_candidates(*, task: ExportTask, query: str) -> QuerySet[Contact] | None
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s{in_book} LIMIT %s",  # noqa: S608
-            [_trigrams_tiling(query), *bounds, FEW_CANDIDATES + 1],
+            [_trigrams_tiling(query), *bounds, most + 1],
         )
         found = [rowid for (rowid,) in cursor.fetchall()]
-    if len(found) > FEW_CANDIDATES:
+    if len(found) > most:
         return None
     # This book's candidates are picked here, by key. Asked with the book's condition
     # beside the keys, SQLite's planner (which takes an equality on an indexed column for
