@@ -92,6 +92,12 @@ class ExportTask(models.Model):
     # (enrichment/): where the blanks start in those sorts. 0 until an archive is joined.
     with_company_count = models.PositiveIntegerField(default=0, db_default=0)
     with_title_count = models.PositiveIntegerField(default=0, db_default=0)
+    # The lowest and highest key of the book's contacts, stored by the ingest on SQLite,
+    # whose trigram index holds every member's books: a search asks it for this range only
+    # (`search_index`). None on PostgreSQL and for a book stored before: the index is then
+    # asked for every book's contacts.
+    lowest_contact_id = models.BigIntegerField(null=True, blank=True)
+    highest_contact_id = models.BigIntegerField(null=True, blank=True)
 
     # Polling bookkeeping: nobody calls LinkedIn for this task before `next_check_at`.
     next_check_at = models.DateTimeField(default=timezone.now)

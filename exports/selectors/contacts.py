@@ -78,7 +78,7 @@ def contacts_search(*, task: ExportTask, query: str = "", sort: str = "") -> Que
     The query is folded as the stored text was (`collation.search_form`): no case, no
     accents, any Unicode form.
     """
-    query = search_form(query.strip()[:MAX_QUERY_LENGTH])
+    query = _folded(query)
     if "\x00" in query:
         # No stored contact holds a NUL (ingest drops them), and PostgreSQL refuses one.
         return Contact.objects.none()
@@ -115,7 +115,7 @@ def contacts_page(
     how = _sort_of(task, sort)
     if search_form(query.strip()):
         paginator = SearchPaginator(
-            contacts_search(task=task, query=query),
+            _matches_found(task=task, query=query, how=how, limit=SEARCH_COUNT_LIMIT),
             how,
             how.with_value(task),
             per_page,
@@ -134,6 +134,30 @@ def _sort_of(task: ExportTask, sort: str) -> ContactSort:
     return how
 
 
+def _matches_found(*, task: ExportTask, query: str, how: ContactSort, limit: int) -> list[_Match]:
+    """Return the key and rank of up to `limit` + 1 matches of the search: every match, or
+    proof that there are more than `limit`. With their ranks, a page of up to `limit`
+    matches is sorted without a query.
+
+    From SQLite's trigram index alone where it can tell them (`search_index.matches_ranked`:
+    a common term is then counted from the index, not by walking the book); else from the
+    contacts of `contacts_search`.
+    """
+    folded = _folded(query)
+    found = None
+    if "\x00" not in folded:  # else none match (`contacts_search`)
+        found = search_index.matches_ranked(task=task, query=folded, rank=how.rank, limit=limit + 1)
+    if found is None:
+        matches = contacts_search(task=task, query=query)
+        found = matches.order_by().values_list("pk", how.rank)[: limit + 1]
+    return list(map(_Match._make, found))
+
+
+def _folded(query: str) -> str:
+    """Return the search as the stored text is folded (`collation.search_form`)."""
+    return search_form(query.strip()[:MAX_QUERY_LENGTH])
+
+
 def _contacts_holding(*, task: ExportTask, query: str) -> QuerySet[Contact]:
     """Return the task's contacts whose search text holds the folded `query`, tested row
     by row (`STRPOS`/`INSTR`) where `contacts_search` lets an index find them.
@@ -143,8 +167,7 @@ def _contacts_holding(*, task: ExportTask, query: str) -> QuerySet[Contact]:
     many contacts a trigram search matches, fetched every match from the trigram index and
     sorted them instead; no index serves this condition, so the walk is the only plan left.
     """
-    folded = search_form(query.strip()[:MAX_QUERY_LENGTH])
-    held_at = StrIndex("search_text", Value(folded))
+    held_at = StrIndex("search_text", Value(_folded(query)))
     contacts = contacts_shown(Contact.objects.filter(task=task))
     return contacts.alias(held_at=held_at).filter(held_at__gt=0)
 
@@ -152,17 +175,18 @@ def _contacts_holding(*, task: ExportTask, query: str) -> QuerySet[Contact]:
 class SearchPaginator(KnownCountPaginator):
     """Pages of a search's matches, counted up to `limit`: `count_is_exact` says if more.
 
-    The keys of up to `limit` + 1 matches come first, from an index that holds the search
-    text (trigram indexes: `pg_trgm` on PostgreSQL, FTS5 on SQLite for terms of three
-    characters or more, else `(task, search_text)`; see `search_index`) without reading
-    the contacts. Up to `limit` matches, a page is sorted from their ranks and fetched by
-    key; past it, matches are everywhere, and a page is a walk of the sort's index that
-    stops after one page, through `walked` (the same matches, tested row by row).
+    The keys of up to `limit` + 1 matches come first (`found`, with their ranks), from an
+    index that holds the search text (trigram indexes: `pg_trgm` on PostgreSQL, FTS5 on
+    SQLite for terms of three characters or more, shorter ones a walk of the book; see
+    `search_index`). Up to `limit`
+    matches, a page is sorted from their ranks and fetched by key; past it, matches are
+    everywhere, and a page is a walk of the sort's index that stops after one page, through
+    `walked` (the same matches, tested row by row).
     """
 
     def __init__(
         self,
-        matches: QuerySet[Contact],
+        found: list[_Match],
         how: ContactSort,
         with_value: int,
         per_page: int,
@@ -170,9 +194,6 @@ class SearchPaginator(KnownCountPaginator):
         limit: int,
         walked: QuerySet[Contact],
     ):
-        # With their ranks: a page of up to `limit` matches is then sorted without a query.
-        ranked = matches.order_by().values_list("pk", how.rank)[: limit + 1]
-        found = list(map(_Match._make, ranked))
         if len(found) <= limit:
             object_list = _FoundMatches(found, how, with_value)
         elif how.descending:

@@ -217,7 +217,7 @@ def _book_completed(
     """After its rows: the book's search index, statistics, comparison, and the task's
     counts; in the transaction that stored the rows."""
     totals, grouping = stored.totals, stored.grouping
-    search_index_add(task=task)
+    indexed = search_index_add(task=task)
     if totals.contacts >= LARGE_ADDRESS_BOOK:
         # PostgreSQL must know the tables are no longer tiny: the next comparison joins on
         # these fingerprints, and without the ranks' statistics it sorts the whole book
@@ -239,6 +239,7 @@ def _book_completed(
         duplicate_people_count=grouping.people_listed_more_than_once,
         duplicate_listed_count=grouping.listed,
         consecutive_errors=0,
+        **indexed,
     )
 
 

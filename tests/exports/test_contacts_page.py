@@ -305,3 +305,83 @@ def test_a_search_shows_none_of_the_same_contacts_in_another_members_book(book):
     assert {contact.task_id for contact in page.object_list} == {task.pk}
     assert [contact.position for contact in page.object_list] == [8, 10]
     assert page.paginator.count == 2
+
+
+@pytest.mark.parametrize("sort", ["", "name", "-email", "-phone"])
+def test_a_common_term_is_counted_up_to_the_bound_and_paged_as_the_sorted_matches(
+    book, settings, monkeypatch, sort
+):
+    # Common for the trigram index (every term of three characters or more is), and more
+    # matches than the bound: counted from the index in the book's range of keys on SQLite.
+    monkeypatch.setattr(search_index, "FEW_CANDIDATES", 0)
+    monkeypatch.setattr(selectors.contacts, "SEARCH_COUNT_LIMIT", 4)
+    settings.CONTACTS_PER_PAGE = 2
+    client, url, task = book
+    matching = set(
+        Contact.objects.filter(task=task, search_text__contains="example").values_list(
+            "position", flat=True
+        )
+    )
+    assert len(matching) > 4
+    paginator = client.get(url, {"q": "example", "sort": sort}).context["page"].paginator
+    assert (paginator.count, paginator.count_is_exact) == (4, False)
+    expected = [position for position in EXPECTED[sort] if position in matching][:4]
+    assert every_page(client, url, q="example", sort=sort) == expected
+
+
+@pytest.mark.parametrize("few", [search_index.FEW_CANDIDATES, 0], ids=["rare", "common"])
+def test_a_common_term_under_the_bound_is_counted_exactly(book, few, monkeypatch):
+    monkeypatch.setattr(search_index, "FEW_CANDIDATES", few)
+    client, url, _ = book
+    page = client.get(url, {"q": "example", "sort": "-name"}).context["page"]
+    matching = [p for p in EXPECTED["-name"] if BOOK[p].get("emailAddress", "").strip()]
+    assert (page.paginator.count, page.paginator.count_is_exact) == (len(matching), True)
+    assert [contact.position for contact in page.object_list] == matching
+
+
+def test_the_ingest_stores_the_range_of_the_books_keys_where_the_index_reads_it(book):
+    _, _, task = book
+    keys = list(Contact.objects.filter(task=task).values_list("pk", flat=True))
+    stored = (task.lowest_contact_id, task.highest_contact_id)
+    if connection.vendor == "sqlite":
+        assert stored == (min(keys), max(keys))
+    else:
+        assert stored == (None, None)  # PostgreSQL's trigram index is not asked by key
+
+
+@pytest.mark.parametrize("few", [search_index.FEW_CANDIDATES, 0], ids=["rare", "common"])
+def test_the_range_of_keys_only_bounds_a_search_other_books_in_it_and_none_are_left_out(
+    book, few, monkeypatch
+):
+    monkeypatch.setattr(search_index, "FEW_CANDIDATES", few)
+    client, url, task = book
+    other = get_user_model().objects.create_user(username="someone-else")
+    theirs = ExportTask.objects.create(owner=other, linkedin_task_id="AQtheirs")
+    services.contacts_ingest(
+        task=theirs, result=linkedin_api.parse_export_task(export_body(BOOK)).result
+    )
+    theirs.refresh_from_db()
+    expected = [0, 1, 5, 6, 9, 12, 13]
+    # A range holding another member's book, and a book stored before ranges were.
+    for lowest, highest in [(task.lowest_contact_id, theirs.highest_contact_id), (None, None)]:
+        ExportTask.objects.filter(pk=task.pk).update(
+            lowest_contact_id=lowest, highest_contact_id=highest
+        )
+        page = client.get(url, {"q": "example.com", "sort": "name"}).context["page"]
+        assert {contact.task_id for contact in page.object_list} == {task.pk}
+        assert sorted(contact.position for contact in page.object_list) == expected
+        assert page.paginator.count == len(expected)
+
+
+def test_a_common_term_is_counted_from_the_index_in_the_books_range_on_sqlite(book, monkeypatch):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's trigram index is read by its planner")
+    monkeypatch.setattr(search_index, "FEW_CANDIDATES", 0)
+    client, url, _ = book
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, {"q": "example"}).context["page"].paginator.count == 10
+    counts = [q["sql"] for q in queries if "INSTR" in q["sql"] and "MATCH" in q["sql"]]
+    # One read of the index in the book's range, each candidate tested as it comes: no
+    # walk of the book by its task for the count.
+    assert len(counts) == 1 and "BETWEEN" in counts[0]
+    assert not any("LIKE" in q["sql"] and '"task_id" =' in q["sql"] for q in queries)
