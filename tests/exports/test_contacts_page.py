@@ -373,15 +373,18 @@ def test_the_range_of_keys_only_bounds_a_search_other_books_in_it_and_none_are_l
         assert page.paginator.count == len(expected)
 
 
-def test_a_common_term_is_counted_from_the_index_in_the_books_range_on_sqlite(book, monkeypatch):
-    if connection.vendor != "sqlite":
-        pytest.skip("PostgreSQL's trigram index is read by its planner")
+def test_a_common_term_is_counted_from_the_index_in_the_books_range(book, monkeypatch):
     monkeypatch.setattr(search_index, "FEW_CANDIDATES", 0)
     client, url, _ = book
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url, {"q": "example"}).context["page"].paginator.count == 10
     counts = [q["sql"] for q in queries if "INSTR" in q["sql"] and "MATCH" in q["sql"]]
-    # One read of the index in the book's range, each candidate tested as it comes: no
-    # walk of the book by its task for the count.
+    if connection.vendor == "postgresql":
+        # No such table: the planner reads its trigram index for the substring test.
+        assert not counts
+        assert any("LIKE" in q["sql"] and "search_text" in q["sql"] for q in queries)
+        return
+    # SQLite: one read of the index in the book's range, each candidate tested as it
+    # comes: no walk of the book by its task for the count.
     assert len(counts) == 1 and "BETWEEN" in counts[0]
     assert not any("LIKE" in q["sql"] and '"task_id" =' in q["sql"] for q in queries)
