@@ -20,6 +20,7 @@ the downloads' part (`exports.downloads.people`).
 from __future__ import annotations
 
 import itertools
+import operator
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -195,40 +196,49 @@ def person_groups(contacts: QuerySet[Contact], *, searched: bool) -> Iterator[li
     read twice. A search may leave out a group's first contact, so a search's matches are
     sorted by group instead.
     """
-    if searched:
-        person_order = Coalesce("duplicate_group", "position")
-        rows = streamed(contacts.order_by(person_order, "position"), PersonRow)
-        for _, group in itertools.groupby(rows, key=_person_of_row):
-            yield list(group)
-        return
+    return _matches_by_group(contacts) if searched else _persons_in_order(contacts)
+
+
+def _matches_by_group(contacts: QuerySet[Contact]) -> Iterator[list[PersonRow]]:
+    person_order = Coalesce("duplicate_group", "position")
+    rows = streamed(contacts.order_by(person_order, "position"), PersonRow)
+    for _, group in itertools.groupby(rows, key=_person_of_row):
+        yield list(group)
+
+
+def _persons_in_order(contacts: QuerySet[Contact]) -> Iterator[list[PersonRow]]:
     persons = contacts.filter(Q(duplicate_group__isnull=True) | Q(duplicate_group=F("position")))
-    for first_position, last_position in position_ranges(contacts):
+    for first, last in position_ranges(contacts):
         # A range of positions, not "the next n after": PostgreSQL, misjudging how many rows
         # the filter leaves (before its statistics of a new book), sorted the whole book
         # for every batch of the next n.
-        batch = list(
-            as_rows(
-                persons.filter(position__range=(first_position, last_position)).order_by(
-                    "position"
-                ),
-                PersonRow,
-            )
-        )
-        firsts = [row.position for row in batch if row.duplicate_group is not None]
-        others: dict[int, list[PersonRow]] = {first: [] for first in firsts}
-        if firsts:
-            # The groups whose first contact is in the batch are those whose group number
-            # is in its range of positions: a range of the duplicates index, where a list
-            # of the firsts made PostgreSQL walk all of the book's groups.
-            rest = (
-                contacts.filter(duplicate_group__range=(first_position, last_position))
-                .exclude(position=F("duplicate_group"))
-                .order_by("duplicate_group", "position")
-            )
-            for row in as_rows(rest, PersonRow):
-                others[row.duplicate_group].append(row)
+        in_range = persons.filter(position__range=(first, last)).order_by("position")
+        batch = list(as_rows(in_range, PersonRow))
+        listed_once = list(map(_GROUP, batch)).count(None)
+        others = _others_in_groups(contacts, first, last) if listed_once < len(batch) else {}
         for row in batch:
-            yield [row] if row.duplicate_group is None else [row, *others[row.duplicate_group]]
+            if row.duplicate_group is None:
+                yield [row]
+            else:
+                yield [row, *others.get(row.duplicate_group, ())]
+
+
+def _others_in_groups(contacts: QuerySet[Contact], first: int, last: int) -> dict[int, list]:
+    """The contacts other than the first of each group whose first contact is at a
+    position from `first` to `last`, by group, in their order."""
+    # Those groups are the ones whose group number is in that range: a range of the
+    # duplicates index, where a list of the firsts made PostgreSQL walk all of the book's
+    # groups.
+    rest = (
+        contacts.filter(duplicate_group__range=(first, last))
+        .exclude(position=F("duplicate_group"))
+        .order_by("duplicate_group", "position")
+    )
+    grouped = itertools.groupby(as_rows(rest, PersonRow), key=_GROUP)
+    return {group: list(rows) for group, rows in grouped}
+
+
+_GROUP = operator.attrgetter("duplicate_group")
 
 
 def _person_of_row(row: PersonRow) -> object:
