@@ -20,6 +20,7 @@ the downloads' part (`exports.downloads.people`).
 from __future__ import annotations
 
 import itertools
+import operator
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from exports import same_person
 from exports.models import Contact, ExportTask
 from exports.pagination import KnownCountPaginator
 from exports.selectors.contacts import contacts_shown
-from exports.selectors.in_order import PersonRow, as_rows, batched, by_position, streamed
+from exports.selectors.in_order import PersonRow, as_rows, position_ranges, streamed
 
 NOT_LISTED_TWICE = -1
 
@@ -189,37 +190,55 @@ def person_groups(contacts: QuerySet[Contact], *, searched: bool) -> Iterator[li
     alone, the contacts of a duplicate group together, in the order of each person's
     first contact.
 
-    The whole book is walked in LinkedIn's order; a group's first contact brings the rest
-    of its group, read for a batch's groups at once on the duplicates index, so nothing
-    sorts the book. A search may leave out a group's first contact, so a search's matches
-    are sorted by group instead.
+    The book is walked in LinkedIn's order, its contacts listed once and each group's first
+    contact only; a group's first contact brings the rest of its group, read for a batch's
+    groups at once on the duplicates index, so nothing sorts the book and no contact is
+    read twice. A search may leave out a group's first contact, so a search's matches are
+    sorted by group instead.
     """
-    if searched:
-        person_order = Coalesce("duplicate_group", "position")
-        rows = streamed(contacts.order_by(person_order, "position"), PersonRow)
-        for _, group in itertools.groupby(rows, key=_person_of_row):
-            yield list(group)
-        return
-    for batch in batched(by_position(contacts, PersonRow)):
-        firsts = [row.position for row in batch if row.duplicate_group == row.position]
-        others: dict[int, list[PersonRow]] = {first: [] for first in firsts}
-        if firsts:
-            # The groups whose first contact is in the batch are those whose group number
-            # is in its range of positions: a range of the duplicates index, where a list
-            # of the firsts made PostgreSQL walk all of the book's groups.
-            rest = (
-                contacts.filter(duplicate_group__range=(batch[0].position, batch[-1].position))
-                .exclude(position=F("duplicate_group"))
-                .order_by("duplicate_group", "position")
-            )
-            for row in as_rows(rest, PersonRow):
-                others[row.duplicate_group].append(row)
+    return _matches_by_group(contacts) if searched else _persons_in_order(contacts)
+
+
+def _matches_by_group(contacts: QuerySet[Contact]) -> Iterator[list[PersonRow]]:
+    person_order = Coalesce("duplicate_group", "position")
+    rows = streamed(contacts.order_by(person_order, "position"), PersonRow)
+    for _, group in itertools.groupby(rows, key=_person_of_row):
+        yield list(group)
+
+
+def _persons_in_order(contacts: QuerySet[Contact]) -> Iterator[list[PersonRow]]:
+    persons = contacts.filter(Q(duplicate_group__isnull=True) | Q(duplicate_group=F("position")))
+    for first, last in position_ranges(contacts):
+        # A range of positions, not "the next n after": PostgreSQL, misjudging how many rows
+        # the filter leaves (before its statistics of a new book), sorted the whole book
+        # for every batch of the next n.
+        in_range = persons.filter(position__range=(first, last)).order_by("position")
+        batch = list(as_rows(in_range, PersonRow))
+        listed_once = list(map(_GROUP, batch)).count(None)
+        others = _others_in_groups(contacts, first, last) if listed_once < len(batch) else {}
         for row in batch:
             if row.duplicate_group is None:
                 yield [row]
-            elif row.duplicate_group == row.position:
-                yield [row, *others[row.duplicate_group]]
-            # Else listed with its group's first contact, already written.
+            else:
+                yield [row, *others.get(row.duplicate_group, ())]
+
+
+def _others_in_groups(contacts: QuerySet[Contact], first: int, last: int) -> dict[int, list]:
+    """The contacts other than the first of each group whose first contact is at a
+    position from `first` to `last`, by group, in their order."""
+    # Those groups are the ones whose group number is in that range: a range of the
+    # duplicates index, where a list of the firsts made PostgreSQL walk all of the book's
+    # groups.
+    rest = (
+        contacts.filter(duplicate_group__range=(first, last))
+        .exclude(position=F("duplicate_group"))
+        .order_by("duplicate_group", "position")
+    )
+    grouped = itertools.groupby(as_rows(rest, PersonRow), key=_GROUP)
+    return {group: list(rows) for group, rows in grouped}
+
+
+_GROUP = operator.attrgetter("duplicate_group")
 
 
 def _person_of_row(row: PersonRow) -> object:

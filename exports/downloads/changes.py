@@ -40,7 +40,6 @@ HEADER = (
     "Previous Company",
     "Previous Position",
 )
-_NO_COMPANY = ("", "", "", "")
 
 
 def write(
@@ -51,6 +50,15 @@ def write(
 
 def _row(change: ContactChange | ChangedCompany | departures.Departed) -> tuple[str, ...]:
     """A change's cells, in HEADER's order."""
+    # A new or changed contact first, most of the file: a `ContactChange` (the writers import
+    # no models), unpacked at once rather than read field by field.
+    if hasattr(change, "previous_email"):
+        (new, email_changed, phone_changed, name, email, phone, international,
+         previous_email, previous_phone, _position) = change  # fmt: skip
+        change_cell = "new" if new else _CHANGED[email_changed, phone_changed]
+        # No company or position: the archive's four columns are its changes' (below).
+        return (change_cell, name, email, phone, international, previous_email, previous_phone,
+                "", "", "", "")  # fmt: skip
     if isinstance(change, departures.Departed):
         return departures.change_row(change)
     if hasattr(change, "company_changed"):  # a ChangedCompany: the writers import no models
@@ -67,16 +75,6 @@ def _row(change: ContactChange | ChangedCompany | departures.Departed) -> tuple[
             change.previous_company,
             change.previous_title,
         )
-    return (
-        "new" if change.new else _CHANGED[change.email_changed, change.phone_changed],
-        change.name,
-        change.email,
-        change.phone,
-        change.phone_international,
-        change.previous_email,
-        change.previous_phone,
-        *_NO_COMPANY,
-    )
 
 
 # (e-mail changed, phone changed) → the "Change" cell of a contact that is not new.

@@ -9,6 +9,7 @@ read from the two books, and the previous one may be purged by now.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import repeat
@@ -133,6 +134,15 @@ def export_changes(*, task: ExportTask, limit: int = 20) -> Changes | None:
 
 def contact_changes(*, task: ExportTask) -> Iterator[ContactChange]:
     """Yield every new and changed contact of the task in LinkedIn's order, in batches."""
+    # The cells come as the database gives them, in `ContactChange`'s order, and the batches
+    # are chained in C: no Python runs per row to read them.
+    batches = _change_batches(task)
+    return itertools.chain.from_iterable(
+        map(_new_row, repeat(ContactChange), batch) for batch in batches
+    )
+
+
+def _change_batches(task: ExportTask) -> Iterator[list[tuple]]:
     comparison = ExportComparison.objects.filter(task=task).values("previous_id").first()
     if comparison is None:
         return
@@ -144,11 +154,10 @@ def contact_changes(*, task: ExportTask) -> Iterator[ContactChange]:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             batch = cursor.fetchall()
-        if not batch:
+        if batch:
+            yield batch
+        if len(batch) < size:
             return
-        # The cells come as the database gives them, in `ContactChange`'s order: no Python
-        # runs per row to read them.
-        yield from map(_new_row, repeat(ContactChange), batch)
         after, size = batch[-1][-1], DOWNLOAD_ROWS
 
 

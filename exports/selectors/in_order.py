@@ -12,11 +12,13 @@ from __future__ import annotations
 import itertools
 import json
 import operator
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from itertools import repeat
 from typing import NamedTuple, TypeVar
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 
@@ -78,8 +80,8 @@ Row = TypeVar("Row", bound=tuple)
 def contact_rows(*, task: ExportTask, query: str = "") -> Iterator[ContactRow]:
     """Yield each contact matching `query`, in LinkedIn's order, as the database gives it."""
     contacts = contacts_search(task=task, query=query)
-    for batch in _batches_by_position(contacts, ContactRow._fields):
-        yield from map(_new, repeat(ContactRow), map(_WITHOUT_POSITION, batch))
+    batches = _batches_by_position(contacts, ContactRow._fields)
+    return _rows_of(ContactRow, (map(_WITHOUT_POSITION, batch) for batch in batches))
 
 
 def person_rows(*, task: ExportTask, query: str = "") -> Iterator[PersonRow]:
@@ -128,8 +130,12 @@ def by_position(rows: QuerySet, row_type: type[Row]) -> Iterator[Row]:
     """Yield `rows` (contacts or fingerprints of one task) in LinkedIn's order, each a
     `row_type` of the columns it names, the last of them `position`.
     """
-    for batch in _batches_by_position(rows, row_type._fields[:-1]):
-        yield from map(_new, repeat(row_type), batch)
+    return _rows_of(row_type, _batches_by_position(rows, row_type._fields[:-1]))
+
+
+def _rows_of(row_type: type[Row], batches: Iterable[Iterable[tuple]]) -> Iterator[Row]:
+    # Chained in C: a generator yielding from each batch resumed its frame for every row.
+    return itertools.chain.from_iterable(map(_new, repeat(row_type), batch) for batch in batches)
 
 
 def _batches_by_position(rows: QuerySet, columns: tuple[str, ...]) -> Iterator[list[tuple]]:
@@ -138,11 +144,28 @@ def _batches_by_position(rows: QuerySet, columns: tuple[str, ...]) -> Iterator[l
     """
     values = rows.order_by("position").values_list(*columns, "position")
     after, size = -1, DOWNLOAD_FIRST_ROWS
-    while batch := list(values.filter(position__gt=after)[:size]):
+    while batch := fetched(values.filter(position__gt=after)[:size]):
         yield batch
         if len(batch) < size:
             return
         after, size = _POSITION(batch[-1]), DOWNLOAD_ROWS
+
+
+def fetched(rows: QuerySet) -> list[tuple]:
+    """Return the tuples of `rows` (a `values_list`) as the database driver gives them.
+
+    Django's own reading runs `apply_converters` on every row when a column has a converter;
+    the downloads' only one is the connection date's on SQLite, and it does nothing there:
+    Django opens SQLite with `PARSE_DECLTYPES`, so the driver already gives a `date`. Read
+    through the cursor, a row costs no Python at all.
+    """
+    try:
+        sql, params = rows.query.get_compiler(rows.db).as_sql()
+    except EmptyResultSet:  # a filter that matches nothing, such as `none()`
+        return []
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 # Rows are made by `tuple.__new__` mapped over a batch, as `values_list(named=True)` makes
@@ -151,6 +174,19 @@ _new = tuple.__new__
 _FIRST = operator.itemgetter(0)
 _POSITION = operator.itemgetter(-1)  # the last column `_batches_by_position` reads
 _WITHOUT_POSITION = operator.itemgetter(slice(0, -1))
+
+
+def position_ranges(rows: QuerySet) -> Iterator[tuple[int, int]]:
+    """Yield the ranges of positions, first and last, that cover `rows` (one task's) in
+    LinkedIn's order: `DOWNLOAD_FIRST_ROWS` positions first, then `DOWNLOAD_ROWS` at a time.
+    """
+    last = rows.order_by("-position").values_list("position", flat=True).first()
+    if last is None:
+        return
+    start, size = 0, DOWNLOAD_FIRST_ROWS
+    while start <= last:
+        yield start, start + size - 1
+        start, size = start + size, DOWNLOAD_ROWS
 
 
 def batched(items: Iterator[Row]) -> Iterator[list[Row]]:
@@ -173,4 +209,4 @@ def streamed(rows: QuerySet, row_type: type[Row]) -> Iterator[Row]:
 
 def as_rows(rows: QuerySet, row_type: type[Row]) -> Iterator[Row]:
     """Yield `rows` in their own order, each a `row_type`, read at once (a few rows)."""
-    return map(_new, repeat(row_type), rows.values_list(*row_type._fields))
+    return map(_new, repeat(row_type), fetched(rows.values_list(*row_type._fields)))
