@@ -318,8 +318,9 @@ def report(results: list[dict[str, Any]]) -> str:
         "in memory; then every call the feed and writer make to `merged_person`, "
         "`has_content`/`is_blank`, `split_name` and `neutralise_row`, recorded in one run of "
         'the download and replayed alone. "Rest" is the app\'s time less the floor: the '
-        "Django stack and the ORM's batched reads (a merged download reads a group's other "
-        "contacts a second time), building each row's cells, the generators between feed, "
+        "Django stack and the batched reads (a merged download reads each batch's other "
+        "group members by key, random access), building each row's cells, the generators "
+        "between feed, "
         "writer and response. The international phone is computed at ingest: a download "
         "only picks it. The bench's book has no LinkedIn data archive, so company, position, "
         "profile and notes are blank (read all the same). The limit's own read and write "
