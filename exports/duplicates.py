@@ -214,8 +214,8 @@ def _persons_in_order(contacts: QuerySet[Contact]) -> Iterator[list[PersonRow]]:
         # for every batch of the next n.
         in_range = persons.filter(position__range=(first, last)).order_by("position")
         batch = list(as_rows(in_range, PersonRow))
-        listed_once = list(map(_GROUP, batch)).count(None)
-        others = _others_in_groups(contacts, first, last) if listed_once < len(batch) else {}
+        grouped = any(row.duplicate_group is not None for row in batch)
+        others = _others_in_groups(contacts, first, last) if grouped else {}
         for row in batch:
             if row.duplicate_group is None:
                 yield [row]
