@@ -113,6 +113,9 @@ def report(results: list[dict[str, Any]]) -> str:
         + ", ".join(sorted({r["due"] for r in results}))
         + " (`--due`; the module's docstring says how each is timed).",
         "",
+        "Single and parallel ingest are measured before the refresh and after it, and "
+        "pooled (each measurement in brackets, before / after).",
+        "",
         "| database | members x contacts | workers | single ingest | parallel ingest "
         "(limit) | refresh | refresh / (single x workers) | refresh / parallel | "
         "digests | load avg | target |",
@@ -121,13 +124,18 @@ def report(results: list[dict[str, Any]]) -> str:
     for r in results:
         lines.append(
             f"| {r['vendor']} {r['version']} | {r['members']} x {r['size']:,} | {r['workers']} "
-            f"| {r['single_rate']:,.0f} /s | {r['parallel_rate']:,.0f} /s "
+            f"| {r['single_rate']:,.0f} /s ({_each(r['single_rates'])}) "
+            f"| {r['parallel_rate']:,.0f} /s ({_each(r['parallel_rates'])}) "
             f"| {r['refresh_rate']:,.0f} /s ({r['refresh_seconds']:.1f} s) "
             f"| {r['ratio']:.2f} | {r['refresh_rate'] / r['parallel_rate']:.2f} "
             f"| {r['digests']} | {r['load']} "
             f"| {'met' if r['ratio'] >= TARGET else '**missed**'} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _each(rates: list[float]) -> str:
+    return " / ".join(f"{rate:,.0f}" for rate in rates)
 
 
 # --- LinkedIn on loopback ---------------------------------------------------------------------
@@ -183,23 +191,20 @@ def worker(size: int, output: str) -> None:
     workers = int(os.environ.get("BENCH_REFRESH_WORKERS", "2"))
     previous, following = export_body(size), export_body(size, version=1)
 
-    # 1. Single ingest, after a warm-up that is not recorded.
-    _log(f"single ingest x{SINGLE_INGESTS}")
-    ingest_app(export_body(100), _member(0))
-    contacts = seconds = 0.0
-    for number in range(SINGLE_INGESTS):
-        owner = _member(number + 1, previous=previous)
-        task, took = ingest_app(following, owner)
-        contacts, seconds = contacts + task.contact_count, seconds + took
-    single_rate = contacts / seconds
-
-    # 2. The same ingests in `workers` processes at once.
-    _log(f"parallel ingest: {workers} processes x{SINGLE_INGESTS}")
-    parallel_rate = _parallel_ingest(size, processes=workers)
-
-    # 3. The refresh, by the real workers.
+    # The references are measured before the refresh and again after it, and pooled: on
+    # this shared machine one measurement of them moved by a fifth between runs of the
+    # same code while the refresh's own rate held, so one taken only before set the
+    # refresh beside whatever the machine gave at that moment.
+    ingest_app(export_body(100), _member(0))  # warm-up, not recorded
+    _log(f"single ingest x{SINGLE_INGESTS}, then parallel: {workers} processes")
+    single = [_single_ingest(previous, following)]
+    parallel = [_parallel_ingest_timed(size, processes=workers)]
     _log(f"refresh: {members} members, {workers} workers")
     refresh = _refresh_measure(size, members=members, workers=workers, previous=previous)
+    _log("single and parallel ingest again")
+    single.append(_single_ingest(previous, following))
+    parallel.append(_parallel_ingest_timed(size, processes=workers))
+    single_rate, parallel_rate = _pooled(single), _pooled(parallel)
     result = {
         "vendor": vendor(),
         "version": database_version(),
@@ -207,12 +212,31 @@ def worker(size: int, output: str) -> None:
         "members": members,
         "workers": workers,
         "single_rate": single_rate,
+        "single_rates": [contacts / seconds for contacts, seconds in single],
         "parallel_rate": parallel_rate,
+        "parallel_rates": [contacts / seconds for contacts, seconds in parallel],
         **refresh,
         "ratio": refresh["refresh_rate"] / (single_rate * workers),
         "load": " ".join(f"{load:.1f}" for load in os.getloadavg()),
     }
     Path(output).write_text(json.dumps(result))
+
+
+def _single_ingest(previous: bytes, following: bytes) -> tuple[int, float]:
+    """`SINGLE_INGESTS` ingests of the next export, one at a time, each for a member of its
+    own; return the contacts and the seconds they took."""
+    from bench.measure import ingest_app
+
+    contacts = seconds = 0.0
+    for _ in range(SINGLE_INGESTS):
+        task, took = ingest_app(following, _member(0, previous=previous))
+        contacts, seconds = contacts + task.contact_count, seconds + took
+    return int(contacts), seconds
+
+
+def _pooled(measurements: list[tuple[int, float]]) -> float:
+    """Contacts/s over every measurement taken together."""
+    return sum(contacts for contacts, _ in measurements) / sum(s for _, s in measurements)
 
 
 def _member(number: int, *, previous: bytes | None = None, label: str = "member"):
@@ -245,6 +269,14 @@ def _member(number: int, *, previous: bytes | None = None, label: str = "member"
 def _parallel_ingest(size: int, *, processes: int, books: int = SINGLE_INGESTS) -> float:
     """Run `processes` ingest loops at once (each its own members, `books` ingests each);
     return contacts/s."""
+    contacts, seconds = _parallel_ingest_timed(size, processes=processes, books=books)
+    return contacts / seconds
+
+
+def _parallel_ingest_timed(
+    size: int, *, processes: int, books: int = SINGLE_INGESTS
+) -> tuple[int, float]:
+    """`_parallel_ingest`, returning the contacts and the wall-clock seconds they took."""
     with tempfile.TemporaryDirectory() as folder:
         go = Path(folder) / "go"
         loops = [
@@ -272,7 +304,7 @@ def _parallel_ingest(size: int, *, processes: int, books: int = SINGLE_INGESTS) 
         answers = [json.loads(loop.communicate()[0].splitlines()[-1]) for loop in loops]
     started = min(answer["started"] for answer in answers)
     ended = max(answer["ended"] for answer in answers)
-    return sum(answer["contacts"] for answer in answers) / (ended - started)
+    return sum(answer["contacts"] for answer in answers), ended - started
 
 
 def ingest_loop(size: int) -> None:
