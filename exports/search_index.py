@@ -2,7 +2,8 @@
 reads them.
 
 A search is a substring match of the folded search text (`collation.search_form`). On
-PostgreSQL the planner answers it from a `pg_trgm` GIN index by itself (migration 0002).
+PostgreSQL the planner answers it from a GIN index of the book's key and the text's
+trigrams (`btree_gin` and `pg_trgm`, migration 0013), given the key as its own type.
 SQLite has no such index type: without the FTS5 table of migration 0005 it read every
 contact's text of the book for a rare term or one matching nothing, slow for a large book.
 That table holds every member's books; a search asks it for the range of its book's keys,
@@ -12,12 +13,13 @@ stored by the ingest (migration 0012), and for a common term counts the matches 
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Max, Min, QuerySet
+from django.db.models import BigIntegerField, Max, Min, QuerySet, Value
+from django.db.models.functions import Cast
 
 from exports.models import Contact, ExportTask
 
 TABLE = "exports_contact_search"
-POSTGRESQL_INDEX = "contact_search_text"  # migration 0002
+POSTGRESQL_INDEX = "contact_book_search"  # migration 0013
 TRIGRAM = 3
 # More candidates than this, over every member's books, and a term is common (`candidates`).
 FEW_CANDIDATES = 5_000
@@ -55,11 +57,18 @@ def candidates(*, task: ExportTask, query: str) -> QuerySet[Contact]:
     """Return the contacts of the task's book that may hold the folded `query`: on SQLite,
     the few its trigram index finds; else the whole book. The caller tests the substring.
 
+    On PostgreSQL the book's key is given as a `bigint`, the column's type: `btree_gin`
+    compares only like with like, so with the plain integer Django writes the planner
+    took the trigrams of every member's books from the index and intersected them with
+    the book (a search with a common term three times slower at 250,000 contacts).
+
     The index finds a rare term, or none, without reading the book. A term whose trigrams
     find more than `FEW_CANDIDATES` contacts is common: its candidates are the whole book,
     whose walk in order finds a page of matches sooner than looking each candidate up.
     Terms shorter than a trigram are not in the index: they match most contacts.
     """
+    if connection.vendor == "postgresql" and len(query) >= TRIGRAM:
+        return Contact.objects.filter(task_id=Cast(Value(task.pk), BigIntegerField()))
     if not _indexed(query):
         return Contact.objects.filter(task=task)
     few = _few_candidates(task=task, query=query, most=FEW_CANDIDATES)
