@@ -27,20 +27,28 @@ def linkedin_account_of(*, user: AbstractBaseUser) -> LinkedInAccount | None:
     return LinkedInAccount.objects.filter(user=user).first()
 
 
+class Recipient(NamedTuple):
+    """Whom a message is written to, read once for the message."""
+
+    address: str
+    name: str
+    # The language the member's e-mail is written in: their saved one, "" if none.
+    language: str
+
+
+def recipient_of(*, user: AbstractBaseUser) -> Recipient:
+    """Return the member's address, name and language, from their LinkedIn account where
+    it has them, else from their Django user."""
+    account = linkedin_account_of(user=user)
+    return Recipient(
+        address=(account.email if account and account.email else user.email) or "",
+        name=(account.name if account else "") or user.get_full_name(),
+        language=(account.language if account else "") or "",
+    )
+
+
 def address_of(*, user: AbstractBaseUser) -> str:
-    account = linkedin_account_of(user=user)
-    return (account.email if account and account.email else user.email) or ""
-
-
-def language_of(*, user: AbstractBaseUser) -> str:
-    """The language the member's e-mail is written in: their saved one, "" if none."""
-    account = linkedin_account_of(user=user)
-    return (account.language if account else "") or ""
-
-
-def name_of(*, user: AbstractBaseUser) -> str:
-    account = linkedin_account_of(user=user)
-    return (account.name if account else "") or user.get_full_name()
+    return recipient_of(user=user).address
 
 
 def digest_names(*, task: ExportTask) -> DigestNames:

@@ -48,6 +48,7 @@ def digest_queue(
     names = selectors.digest_names(task=task) if preference.digest_names else None
     _queue(
         user=user,
+        preference=preference,
         kind=Kind.DIGEST,
         dedupe_key=f"export:{task.public_id}",
         template="digest",
@@ -111,12 +112,15 @@ def _queue(
     template: str,
     context: dict,
     now: datetime | None,
+    preference: MailPreference | None = None,
 ) -> OutboundMessage | None:
     now = now or timezone.now()
-    if not selectors.mail_preference_get(user=user).enabled:
+    preference = preference or selectors.mail_preference_get(user=user)
+    if not preference.enabled:
         logger.info("event=mail_not_queued reason=turned_off kind=%s user=%s", kind, user.pk)
         return None
-    to_address = selectors.address_of(user=user)
+    recipient = selectors.recipient_of(user=user)
+    to_address = recipient.address
     if not to_address:
         logger.info("event=mail_not_queued reason=no_address kind=%s user=%s", kind, user.pk)
         return None
@@ -124,12 +128,12 @@ def _queue(
     context = {
         **context,
         "product_name": product_name(),
-        "member_name": selectors.name_of(user=user),
+        "member_name": recipient.name,
         "unsubscribe_url": unsubscribe_url,
         "settings_url": absolute_url(reverse("mail_settings")),
         "site_url": settings.SITE_URL,
     }
-    with translation.override(selectors.language_of(user=user) or settings.LANGUAGE_CODE):
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string(f"mail/{template}_subject.txt", context).split())
         body_text = render_to_string(f"mail/{template}.txt", context)
         body_html = render_to_string(f"mail/{template}.html", context)

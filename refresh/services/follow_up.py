@@ -80,7 +80,7 @@ def export_seen(visit: Visit, task: ExportTask) -> bool:
     visit.fields["consecutive_failures"] = 0
     visit.subscription.consecutive_failures = 0
     visit.finished = "succeeded"
-    comparison = ExportComparison.objects.filter(task=task).first()
+    comparison = ExportComparison.objects.filter(task=task).select_related("task").first()
     if comparison is not None:
         user, now = visit.user, visit.now
         visit.mails.append(

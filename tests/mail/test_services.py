@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connections
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -61,6 +62,16 @@ def test_the_digest_arrives_with_its_headers_both_parts_and_the_link_to_the_chan
         assert name not in text and name not in html
     assert stored.state == State.SENT and stored.next_attempt_at is None
     assert stored.attempts == 1
+
+
+def test_queuing_a_digest_reads_the_members_account_and_preference_once_each(changed_book):
+    user = changed_book.task.owner
+    with CaptureQueriesContext(connections["default"]) as queries:
+        services.digest_queue(user=user, comparison=changed_book)
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    assert sum('FROM "contactsapp_linkedinaccount"' in sql for sql in reads) == 1
+    assert sum('FROM "mail_mailpreference"' in sql for sql in reads) == 1
+    assert OutboundMessage.objects.filter(user=user, kind=OutboundMessage.Kind.DIGEST).count() == 1
 
 
 def test_a_member_who_chose_names_sees_the_new_and_changed_contacts_named(
