@@ -102,12 +102,15 @@ def export_refresh(*, task: ExportTask, now: datetime | None = None) -> ExportTa
     Safe to call from any number of requests and workers at once: only the caller that
     wins the database lease talks to LinkedIn; the others get the task as it stands.
     """
-    _export_check(task=task, now=now or timezone.now())
+    _export_check(task=task, now=now or timezone.now(), reread=True)
     return task
 
 
-def _export_check(*, task: ExportTask, now: datetime) -> bool:
-    """`export_refresh`'s work; return whether this call checked `task` with LinkedIn."""
+def _export_check(*, task: ExportTask, now: datetime, reread: bool) -> bool:
+    """`export_refresh`'s work; return whether this call checked `task` with LinkedIn.
+
+    With `reread`, a task another caller is checking is read again, as it stands.
+    """
     if task.status != Status.IN_PROGRESS:
         return False
     if now - task.requested_at > timedelta(seconds=settings.EXPORT_TIMEOUT):
@@ -122,7 +125,8 @@ def _export_check(*, task: ExportTask, now: datetime) -> bool:
             export_update_in_progress(task=task, needs_sign_in=True)
         return False
     if not _claim(task, now=now):
-        task.refresh_from_db()  # another request or worker is calling LinkedIn
+        if reread:
+            task.refresh_from_db()  # another request or worker is calling LinkedIn
         return False
     _call_linkedin(task, now=now)
     return True
@@ -147,7 +151,8 @@ def exports_refresh_due(
         if stop():
             break
         try:
-            count += _export_check(task=task, now=now)
+            # A task another worker took is left as read: the round has no more to do with it.
+            count += _export_check(task=task, now=now, reread=False)
         except ExportTask.DoesNotExist:
             continue  # its member deleted it meanwhile
     return count

@@ -21,14 +21,15 @@ def budget_reserve(*, now: datetime, user_id: int) -> datetime | None:
         return None
     day = schedule.day_start(now).date()
     allowance = schedule.budget_allowance(at=now, budget=budget)
-    RefreshBudgetDay.objects.get_or_create(day=day)
     if allowance >= cost:
         # One statement: two workers reserving at once cannot both take the last calls.
-        won = RefreshBudgetDay.objects.filter(day=day, calls__lte=allowance - cost).update(
-            calls=F("calls") + cost
-        )
+        untaken = RefreshBudgetDay.objects.filter(day=day, calls__lte=allowance - cost)
+        won = untaken.update(calls=F("calls") + cost)
+        if not won:  # the day's first reservation makes its row, or the budget is short
+            RefreshBudgetDay.objects.get_or_create(day=day)
+            won = untaken.update(calls=F("calls") + cost)
         if won:
             metrics.BUDGET_CALLS.inc(cost)
             return None
-    spent = RefreshBudgetDay.objects.get(day=day).calls
+    spent = RefreshBudgetDay.objects.get_or_create(day=day)[0].calls
     return schedule.budget_next_time(at=now, spent=spent, cost=cost, budget=budget, user_id=user_id)

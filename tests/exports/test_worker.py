@@ -8,13 +8,16 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from contactsapp.accounts import account_token_forget
-from exports import worker
+from exports import services, worker
 from exports.models import ExportTask
 from refresh.models import RefreshSubscription
-from tests.fixtures_app import start_export
+from tests.fixtures_app import sign_in, start_export
 
 # The loop looks at the database connections before each round.
 pytestmark = pytest.mark.django_db
@@ -162,3 +165,30 @@ def test_a_round_knows_when_a_member_is_next_visited():
     round_ = worker.poll_exports_step(threading.Event())
 
     assert round_ == worker.Round(called=0, next_due=member_wakes - SOONER)
+
+
+def test_a_round_leaves_an_export_another_worker_took_meanwhile_as_it_read_it(linkedin, db):
+    linkedin.set_knobs(task_seconds=30)  # still in progress at every check below
+    for member in ("typical", "changing"):
+        client = Client()
+        sign_in(client, linkedin, member=member)
+        start_export(client)
+    now = timezone.now()
+    first, second = ExportTask.objects.order_by("pk")
+    ExportTask.objects.filter(pk=first.pk).update(next_check_at=now - timedelta(seconds=2))
+    ExportTask.objects.filter(pk=second.pk).update(next_check_at=now - timedelta(seconds=1))
+    asked = []
+
+    def another_worker_takes_the_second() -> bool:
+        asked.append(True)
+        if len(asked) == 2:  # before the second task: its lease goes to another worker
+            ExportTask.objects.filter(pk=second.pk).update(next_check_at=now + timedelta(60))
+        return False
+
+    with CaptureQueriesContext(connection) as queries:
+        checked = services.exports_refresh_due(now=now, stop=another_worker_takes_the_second)
+
+    assert checked == 1 and linkedin.stats()["requests"]["export_status"] == 1
+    # Its lease lost, the second is not read again: the round has nothing more to do.
+    assert queries[-1]["sql"].startswith('UPDATE "exports_exporttask"')
+    assert f'"id" = {second.pk}' in queries[-1]["sql"]
