@@ -22,9 +22,7 @@ def budget(settings):
     return timezone.now().replace(hour=2, minute=0, second=0, microsecond=0)
 
 
-def test_the_first_reservation_of_the_day_makes_its_row_and_the_next_is_one_update(
-    db, budget
-):
+def test_the_first_reservation_of_the_day_makes_its_row_and_the_next_is_one_update(db, budget):
     assert budget_reserve(now=budget, user_id=1) is None
     assert RefreshBudgetDay.objects.get(day=budget.date()).calls == 30
     with CaptureQueriesContext(connection) as queries:
