@@ -60,7 +60,7 @@ def candidates(*, task: ExportTask, query: str) -> QuerySet[Contact]:
     On PostgreSQL the book's key is given as a `bigint`, the column's type: `btree_gin`
     compares only like with like, so with the plain integer Django writes the planner
     took the trigrams of every member's books from the index and intersected them with
-    the book (a search with a common term three times slower at 250,000 contacts).
+    the book (`bench/results/search-ab-2026-12-08.md`).
 
     The index finds a rare term, or none, without reading the book. A term whose trigrams
     find more than `FEW_CANDIDATES` contacts is common: its candidates are the whole book,
