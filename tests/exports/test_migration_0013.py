@@ -25,22 +25,19 @@ def _search_indexes() -> list[str]:
         return [definition for (definition,) in cursor.fetchall()]
 
 
+def _indexes_migrated_to(targets=None) -> list[str]:
+    """Migrate to `targets` (every app's latest migration if None); return `_search_indexes`."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets or executor.loader.graph.leaf_nodes())
+    return _search_indexes()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_search_index_takes_the_books_key_and_gives_it_back_when_unapplied():
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    before = _search_indexes()
-
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-    after = _search_indexes()
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    undone = _search_indexes()
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    before = _indexes_migrated_to(BEFORE)
+    after = _indexes_migrated_to()
+    undone = _indexes_migrated_to(BEFORE)
+    _indexes_migrated_to()  # as the rest of the suite expects it
 
     if connection.vendor == "postgresql":
         assert len(before) == 1 and "USING gin (search_text gin_trgm_ops)" in before[0]
